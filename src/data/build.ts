@@ -1,0 +1,288 @@
+// Stage 2 of the data pipeline: from the ingest stage's DuckDB tables (events, items) to a prepared
+// dataset directory (meta.json, dataset.bin, id/feature vocabularies). Steps, in order:
+//   1. keep the events whose type is a training or evaluation type;
+//   2. iterative k-core on users and items (the user threshold is max(kCore.users, minSeqLen), so both
+//      the k-core invariant and the minimum sequence length hold on the result);
+//   3. dense ids in order of first appearance in chronological order (ts NULLS FIRST, then source
+//      order `ord`): on a timestamp-free source that is plain file order, so already-dense inputs such
+//      as amazon-beauty keep their ids;
+//   4. sessions, split boundaries, item side features; 5. write everything (cache.ts).
+import { mkdirSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { z } from "zod";
+import { SeqrankError } from "../util/errors.js";
+import { writeDataset } from "./cache.js";
+import {
+  type ExtractedEvents,
+  dropBuildTables,
+  eventTypeNames,
+  extractEvents,
+  itemRecords,
+  rawIds,
+} from "./extract.js";
+import { buildItemFeatures } from "./features.js";
+import { kCore } from "./kcore.js";
+import type { DatasetMeta, DatasetSplit, PreparedDataset, RuleCount } from "./prepared.js";
+import { assignSessions } from "./session.js";
+import { SplitSchema, leaveOneOutSplit, temporalCuts, temporalSplit } from "./split.js";
+import { Vocab, writeVocabTsv } from "./vocab.js";
+
+const KCoreSchema = z.object({
+  /** Minimum interactions per user (0 = off). */
+  users: z.number().int().min(0).default(0),
+  /** Minimum interactions per item (0 = off). */
+  items: z.number().int().min(0).default(0),
+});
+
+export const BuildOptionsSchema = z.object({
+  /** Output directory (created if missing). */
+  out: z.string().min(1),
+  /** Dataset name in meta.json; defaults to the output directory's name. */
+  name: z.string().min(1).optional(),
+  /** Iterative k-core; a number applies to both users and items. */
+  kCore: z.union([z.number().int().min(0).transform((k) => ({ users: k, items: k })), KCoreSchema]).default({}),
+  /** Minimum kept events per user; 3 = one training event plus the two leave-one-out targets. */
+  minSeqLen: z.number().int().min(1).default(3),
+  /** Inactivity gap (seconds) that starts a new session, for events with timestamps and no source session id. */
+  sessionGap: z.number().positive().default(1800),
+  split: SplitSchema.default({ kind: "leave-one-out" }),
+  /** Event-type roles. train: model input and training targets (default: all types); eval: valid/test targets
+   *  (default: the train types). Events of other types are dropped. */
+  eventTypes: z
+    .object({ train: z.array(z.string()).min(1).optional(), eval: z.array(z.string()).min(1).optional() })
+    .default({}),
+  /** Number of price quantile buckets. */
+  priceBuckets: z.number().int().min(1).default(10),
+  /** Rule counts of the ingest stage, copied into meta.json ahead of this stage's. */
+  ingestRules: z
+    .array(z.object({ rule: z.string(), rowsIn: z.number(), kept: z.number(), quarantined: z.number() }))
+    .default([]),
+});
+
+export interface BuildProgress {
+  stage: "extract" | "filter" | "vocab" | "features" | "write";
+  done?: number;
+  total?: number;
+}
+
+export type BuildOptions = z.input<typeof BuildOptionsSchema> & { onProgress?: (p: BuildProgress) => void };
+
+export interface BuildResult {
+  out: string;
+  meta: DatasetMeta;
+  /** The dataset as written (same content as loadDataset(out)). */
+  dataset: PreparedDataset;
+  rules: RuleCount[];
+}
+
+export async function buildDataset(conn: DuckDBConnection, options: BuildOptions): Promise<BuildResult> {
+  const opts = BuildOptionsSchema.parse(options);
+  const progress = options.onProgress ?? (() => {});
+  const roles = resolveEventRoles(await eventTypeNames(conn), opts.eventTypes);
+  mkdirSync(opts.out, { recursive: true });
+  try {
+    progress({ stage: "extract" });
+    const ev = await extractEvents(conn, roles.names, (done, total) => progress({ stage: "extract", done, total }));
+    const rules: RuleCount[] = [
+      ...opts.ingestRules,
+      { rule: "event_types", rowsIn: ev.rowsIn, kept: ev.user.length, quarantined: 0 },
+    ];
+    progress({ stage: "filter" });
+    const core = kCore(ev.user, ev.item, ev.nUserCodes, ev.nItemCodes, {
+      users: Math.max(opts.kCore.users, opts.minSeqLen),
+      items: opts.kCore.items,
+    });
+    rules.push({ rule: "k_core", rowsIn: ev.user.length, kept: core.keptEvents, quarantined: 0 });
+    if (core.keptEvents === 0) {
+      throw new SeqrankError("SR_ERR_EMPTY_DATASET", "no events left after event-type, k-core and length filters");
+    }
+    progress({ stage: "vocab" });
+    const rows = renumber(ev, core.keep, core.keptEvents);
+    const [userRaw, itemRaw] = [await rawIds(conn, "users"), await rawIds(conn, "items")];
+    const users = Vocab.fromValues(Array.from(rows.userOrder, (code) => userRaw[code]));
+    const items = Vocab.fromValues(Array.from(rows.itemOrder, (code) => itemRaw[code]));
+    progress({ stage: "features" });
+    const byCode = await itemRecords(conn, ev.nItemCodes);
+    const built = buildItemFeatures(
+      [null, ...Array.from(rows.itemOrder, (code) => byCode[code])],
+      opts.priceBuckets,
+    );
+    const { session, nSessions } = assignSessions({
+      offsets: rows.offsets,
+      ts: rows.ts,
+      sourceKey: rows.sessionKey,
+      gapSeconds: opts.sessionGap,
+    });
+    const split =
+      opts.split.kind === "leave-one-out"
+        ? leaveOneOutSplit(rows.offsets, rows.events, roles.evalType)
+        : temporalSplit(rows.offsets, rows.ts, temporalCuts(rows.ts, opts.split));
+    const name = opts.name ?? basename(opts.out);
+    const { out: _out, ingestRules: _rules, ...recordedOptions } = opts;
+    const meta: DatasetMeta = {
+      format: "seqrank-dataset",
+      version: 1,
+      name,
+      counts: { users: users.count, items: items.count, interactions: rows.items.length, sessions: nSessions },
+      vocabSizes: { users: users.size, items: items.size, ...built.cardinality },
+      eventTypes: { names: roles.names, train: roles.train, eval: roles.eval },
+      split: {
+        kind: split.kind,
+        ...(split.validCut === undefined ? {} : { validCut: split.validCut, testCut: split.testCut }),
+        ...countTargets(rows.offsets, rows.events, roles.evalType, split),
+      },
+      features: {
+        fields: ["category", "brand", "price_bucket", "attributes", "title_tokens"],
+        priceEdges: built.priceEdges,
+      },
+      idOrder: "first-appearance",
+      rules,
+      options: recordedOptions,
+    };
+    const dataset: PreparedDataset = {
+      meta,
+      name,
+      nUsers: users.count,
+      nItems: items.count,
+      nEvents: rows.items.length,
+      eventTypes: roles.names,
+      trainType: roles.trainType,
+      evalType: roles.evalType,
+      offsets: rows.offsets,
+      items: rows.items,
+      events: rows.events,
+      ts: rows.ts,
+      sessions: session,
+      split,
+      features: built.features,
+    };
+    progress({ stage: "write" });
+    writeVocabTsv(join(opts.out, "users.tsv"), users, "user_id");
+    writeVocabTsv(join(opts.out, "items.tsv"), items, "item_id");
+    writeVocabTsv(join(opts.out, "categories.tsv"), built.vocabs.category, "category");
+    writeVocabTsv(join(opts.out, "brands.tsv"), built.vocabs.brand, "brand");
+    writeVocabTsv(join(opts.out, "attributes.tsv"), built.vocabs.attribute, "attribute");
+    writeVocabTsv(join(opts.out, "tokens.tsv"), built.vocabs.token, "token");
+    writeDataset(opts.out, dataset);
+    return { out: opts.out, meta, dataset, rules };
+  } finally {
+    await dropBuildTables(conn);
+  }
+}
+
+interface EventRoles {
+  /** Kept type names, sorted; the index is the event-type code. */
+  names: string[];
+  train: string[];
+  eval: string[];
+  trainType: Uint8Array;
+  evalType: Uint8Array;
+}
+
+function resolveEventRoles(available: string[], wanted: { train?: string[]; eval?: string[] }): EventRoles {
+  const train = wanted.train ?? available;
+  const evalTypes = wanted.eval ?? train;
+  for (const t of [...train, ...evalTypes]) {
+    if (!available.includes(t)) {
+      throw new SeqrankError(
+        "SR_ERR_UNKNOWN_EVENT_TYPE",
+        `event type "${t}" does not occur in the events (have: ${available.join(", ")})`,
+      );
+    }
+  }
+  const names = [...new Set([...train, ...evalTypes])].sort();
+  if (names.length > 255) throw new SeqrankError("SR_ERR_EVENT_TYPES", "at most 255 event types are supported");
+  const mask = (list: string[]) => Uint8Array.from(names, (n) => (list.includes(n) ? 1 : 0));
+  return { names, train, eval: evalTypes, trainType: mask(train), evalType: mask(evalTypes) };
+}
+
+interface RenumberedRows {
+  offsets: Int32Array;
+  items: Int32Array;
+  events: Uint8Array;
+  ts: Float64Array;
+  sessionKey: Int32Array;
+  /** userOrder[id - 1] = temporary code of dense user id `id`; likewise itemOrder. */
+  userOrder: Int32Array;
+  itemOrder: Int32Array;
+}
+
+/** Drops filtered events and renumbers users and items by first appearance (ts NULLS FIRST, ord). */
+function renumber(ev: ExtractedEvents, keep: Uint8Array, kept: number): RenumberedRows {
+  const n = ev.user.length;
+  const firstTs = (nCodes: number) => new Float64Array(nCodes).fill(Number.POSITIVE_INFINITY);
+  const userTs = firstTs(ev.nUserCodes);
+  const userOrd = firstTs(ev.nUserCodes);
+  const itemTs = firstTs(ev.nItemCodes);
+  const itemOrd = firstTs(ev.nItemCodes);
+  // Rows of one code are contiguous (extraction sorts by user code first): rowStart[c]..rowStart[c+1].
+  const rowStart = new Int32Array(ev.nUserCodes + 1);
+  for (let e = 0; e < n; e++) rowStart[ev.user[e] + 1]++;
+  for (let c = 0; c < ev.nUserCodes; c++) rowStart[c + 1] += rowStart[c];
+  for (let e = 0; e < n; e++) {
+    if (!keep[e]) continue;
+    const t = Number.isNaN(ev.ts[e]) ? Number.NEGATIVE_INFINITY : ev.ts[e];
+    const o = ev.ord[e];
+    if (t < userTs[ev.user[e]] || (t === userTs[ev.user[e]] && o < userOrd[ev.user[e]])) {
+      userTs[ev.user[e]] = t;
+      userOrd[ev.user[e]] = o;
+    }
+    if (t < itemTs[ev.item[e]] || (t === itemTs[ev.item[e]] && o < itemOrd[ev.item[e]])) {
+      itemTs[ev.item[e]] = t;
+      itemOrd[ev.item[e]] = o;
+    }
+  }
+  const order = (ts: Float64Array, ord: Float64Array) => {
+    const codes: number[] = [];
+    for (let c = 0; c < ts.length; c++) if (ord[c] !== Number.POSITIVE_INFINITY) codes.push(c);
+    codes.sort((a, b) => ts[a] - ts[b] || ord[a] - ord[b]);
+    return Int32Array.from(codes);
+  };
+  const userOrder = order(userTs, userOrd);
+  const itemOrder = order(itemTs, itemOrd);
+  const itemId = new Int32Array(ev.nItemCodes);
+  itemOrder.forEach((code, i) => {
+    itemId[code] = i + 1;
+  });
+  const offsets = new Int32Array(userOrder.length + 2);
+  const out = {
+    items: new Int32Array(kept),
+    events: new Uint8Array(kept),
+    ts: new Float64Array(kept),
+    sessionKey: new Int32Array(kept),
+  };
+  let at = 0;
+  for (let u = 1; u <= userOrder.length; u++) {
+    const code = userOrder[u - 1];
+    for (let e = rowStart[code]; e < rowStart[code + 1]; e++) {
+      if (!keep[e]) continue;
+      out.items[at] = itemId[ev.item[e]];
+      out.events[at] = ev.type[e];
+      out.ts[at] = ev.ts[e];
+      out.sessionKey[at] = ev.sessionKey[e];
+      at++;
+    }
+    offsets[u + 1] = at;
+  }
+  return { offsets, ...out, userOrder, itemOrder };
+}
+
+/** Targets (evaluation-type events of the valid/test parts) and the users having any. */
+function countTargets(offsets: Int32Array, events: Uint8Array, evalType: Uint8Array, split: DatasetSplit) {
+  const counts = { validTargets: 0, testTargets: 0, validUsers: 0, testUsers: 0 };
+  const { trainEnd, validEnd } = split;
+  for (let u = 1; u + 1 < offsets.length; u++) {
+    const parts = [
+      [trainEnd[u], validEnd[u], "valid"],
+      [validEnd[u], offsets[u + 1], "test"],
+    ] as const;
+    for (const [start, end, part] of parts) {
+      let c = 0;
+      for (let p = start; p < end; p++) c += evalType[events[p]];
+      counts[`${part}Targets`] += c;
+      if (c > 0) counts[`${part}Users`]++;
+    }
+  }
+  return counts;
+}
