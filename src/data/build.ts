@@ -14,8 +14,8 @@ import { z } from "zod";
 import { SeqrankError } from "../util/errors.js";
 import { writeDataset } from "./cache.js";
 import {
-  type ExtractedEvents,
   dropBuildTables,
+  type ExtractedEvents,
   eventTypeNames,
   extractEvents,
   itemRecords,
@@ -25,7 +25,7 @@ import { buildItemFeatures } from "./features.js";
 import { kCore } from "./kcore.js";
 import type { DatasetMeta, DatasetSplit, PreparedDataset, RuleCount } from "./prepared.js";
 import { assignSessions } from "./session.js";
-import { SplitSchema, leaveOneOutSplit, temporalCuts, temporalSplit } from "./split.js";
+import { leaveOneOutSplit, SplitSchema, temporalCuts, temporalSplit } from "./split.js";
 import { Vocab, writeVocabTsv } from "./vocab.js";
 
 const KCoreSchema = z.object({
@@ -41,7 +41,16 @@ export const BuildOptionsSchema = z.object({
   /** Dataset name in meta.json; defaults to the output directory's name. */
   name: z.string().min(1).optional(),
   /** Iterative k-core; a number applies to both users and items. */
-  kCore: z.union([z.number().int().min(0).transform((k) => ({ users: k, items: k })), KCoreSchema]).default({}),
+  kCore: z
+    .union([
+      z
+        .number()
+        .int()
+        .min(0)
+        .transform((k) => ({ users: k, items: k })),
+      KCoreSchema,
+    ])
+    .default({}),
   /** Minimum kept events per user; 3 = one training event plus the two leave-one-out targets. */
   minSeqLen: z.number().int().min(1).default(3),
   /** Inactivity gap (seconds) that starts a new session, for events with timestamps and no source session id. */
@@ -83,7 +92,9 @@ export async function buildDataset(conn: DuckDBConnection, options: BuildOptions
   mkdirSync(opts.out, { recursive: true });
   try {
     progress({ stage: "extract" });
-    const ev = await extractEvents(conn, roles.names, (done, total) => progress({ stage: "extract", done, total }));
+    const ev = await extractEvents(conn, roles.names, (done, total) =>
+      progress({ stage: "extract", done, total }),
+    );
     const rules: RuleCount[] = [
       ...opts.ingestRules,
       { rule: "event_types", rowsIn: ev.rowsIn, kept: ev.user.length, quarantined: 0 },
@@ -95,7 +106,10 @@ export async function buildDataset(conn: DuckDBConnection, options: BuildOptions
     });
     rules.push({ rule: "k_core", rowsIn: ev.user.length, kept: core.keptEvents, quarantined: 0 });
     if (core.keptEvents === 0) {
-      throw new SeqrankError("SR_ERR_EMPTY_DATASET", "no events left after event-type, k-core and length filters");
+      throw new SeqrankError(
+        "SR_ERR_EMPTY_DATASET",
+        "no events left after event-type, k-core and length filters",
+      );
     }
     progress({ stage: "vocab" });
     const rows = renumber(ev, core.keep, core.keptEvents);
@@ -124,7 +138,12 @@ export async function buildDataset(conn: DuckDBConnection, options: BuildOptions
       format: "seqrank-dataset",
       version: 1,
       name,
-      counts: { users: users.count, items: items.count, interactions: rows.items.length, sessions: nSessions },
+      counts: {
+        users: users.count,
+        items: items.count,
+        interactions: rows.items.length,
+        sessions: nSessions,
+      },
       vocabSizes: { users: users.size, items: items.size, ...built.cardinality },
       eventTypes: { names: roles.names, train: roles.train, eval: roles.eval },
       split: {
@@ -192,7 +211,8 @@ function resolveEventRoles(available: string[], wanted: { train?: string[]; eval
     }
   }
   const names = [...new Set([...train, ...evalTypes])].sort();
-  if (names.length > 255) throw new SeqrankError("SR_ERR_EVENT_TYPES", "at most 255 event types are supported");
+  if (names.length > 255)
+    throw new SeqrankError("SR_ERR_EVENT_TYPES", "at most 255 event types are supported");
   const mask = (list: string[]) => Uint8Array.from(names, (n) => (list.includes(n) ? 1 : 0));
   return { names, train, eval: evalTypes, trainType: mask(train), evalType: mask(evalTypes) };
 }

@@ -122,7 +122,8 @@ export function loadDataset(dir: string): PreparedDataset {
         : new Ctor(file.buffer.slice(byteOffset, byteOffset + byteLength));
   }
   const need = (name: string) => {
-    if (!a[name]) throw new SeqrankError("SR_ERR_DATASET_FORMAT", `${dir}/${DATASET_BIN}: missing array ${name}`);
+    if (!a[name])
+      throw new SeqrankError("SR_ERR_DATASET_FORMAT", `${dir}/${DATASET_BIN}: missing array ${name}`);
     return a[name];
   };
   const i32 = (name: string) => need(name) as Int32Array;
@@ -145,7 +146,9 @@ export function loadDataset(dir: string): PreparedDataset {
       kind: meta.split.kind,
       trainEnd: i32("trainEnd"),
       validEnd: i32("validEnd"),
-      ...(meta.split.validCut === undefined ? {} : { validCut: meta.split.validCut, testCut: meta.split.testCut }),
+      ...(meta.split.validCut === undefined
+        ? {}
+        : { validCut: meta.split.validCut, testCut: meta.split.testCut }),
     },
     features: {
       category: i32("category"),

@@ -43,7 +43,9 @@ export async function extractEvents(
   onRows?: (done: number, total: number) => void,
 ): Promise<ExtractedEvents> {
   const typeRows = types.map((t, code) => `(${sqlString(t)}, ${code})`).join(", ");
-  await conn.run(`CREATE OR REPLACE TEMP TABLE sr_build_types AS SELECT * FROM (VALUES ${typeRows}) t(name, code)`);
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE sr_build_types AS SELECT * FROM (VALUES ${typeRows}) t(name, code)`,
+  );
   const filtered = `events e JOIN sr_build_types t ON ${EVENT_TYPE_SQL} = t.name`;
   // Codes are arbitrary here; build.ts renumbers by first appearance.
   for (const [table, col] of [
@@ -72,7 +74,7 @@ export async function extractEvents(
   };
   const result = await conn.stream(
     `SELECT u.code, i.code, t.code::INTEGER, e.ts::DOUBLE, e.ord::DOUBLE,
-            coalesce((hash(e.session_id) % 2147483647)::INTEGER, -1)
+            CASE WHEN e.session_id IS NULL THEN -1 ELSE (hash(e.session_id) % 2147483647)::INTEGER END
      FROM ${filtered}
      JOIN sr_build_users u ON e.user_id = u.user_id
      JOIN sr_build_items i ON e.item_id = i.item_id
@@ -106,7 +108,10 @@ export async function rawIds(conn: DuckDBConnection, side: "users" | "items"): P
 }
 
 /** Rows of the `items` table for the coded items: result[code] (null for items without a row). */
-export async function itemRecords(conn: DuckDBConnection, nItemCodes: number): Promise<(ItemRecord | null)[]> {
+export async function itemRecords(
+  conn: DuckDBConnection,
+  nItemCodes: number,
+): Promise<(ItemRecord | null)[]> {
   const records = new Array<ItemRecord | null>(nItemCodes).fill(null);
   if (!(await tableExists(conn, "items"))) return records;
   const reader = await conn.runAndReadAll(
@@ -128,9 +133,13 @@ export async function itemRecords(conn: DuckDBConnection, nItemCodes: number): P
 
 /** Whether a table (temp or persistent) exists on this connection. */
 export async function tableExists(conn: DuckDBConnection, name: string): Promise<boolean> {
-  return Number(await scalar(conn, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ${sqlString(name)}`)) > 0;
+  return (
+    Number(await scalar(conn, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ${sqlString(name)}`)) >
+    0
+  );
 }
 
 export async function dropBuildTables(conn: DuckDBConnection): Promise<void> {
-  for (const t of ["sr_build_types", "sr_build_users", "sr_build_items"]) await conn.run(`DROP TABLE IF EXISTS ${t}`);
+  for (const t of ["sr_build_types", "sr_build_users", "sr_build_items"])
+    await conn.run(`DROP TABLE IF EXISTS ${t}`);
 }

@@ -33,7 +33,10 @@ export interface BuiltItemFeatures {
  * @param records records[id] for item ids 1..n (records[0] and missing items are null).
  * @param priceBuckets number of price quantile buckets (fewer if prices tie).
  */
-export function buildItemFeatures(records: readonly (ItemRecord | null)[], priceBuckets: number): BuiltItemFeatures {
+export function buildItemFeatures(
+  records: readonly (ItemRecord | null)[],
+  priceBuckets: number,
+): BuiltItemFeatures {
   const n = records.length;
   const vocabs: ItemFeatureVocabs = {
     category: new Vocab(),
@@ -59,13 +62,19 @@ export function buildItemFeatures(records: readonly (ItemRecord | null)[], price
     if (price != null && Number.isFinite(price)) priceBucket[id] = 1 + upperBound(priceEdges, price);
   }
   return {
-    features: { category, brand, priceBucket, attributes: toCsr(attributeRows), titleTokens: toCsr(tokenRows) },
+    features: {
+      category,
+      brand,
+      priceBucket,
+      attributes: toCsr(attributeRows),
+      titleTokens: toCsr(tokenRows),
+    },
     vocabs,
     priceEdges,
     cardinality: {
       category: vocabs.category.size,
       brand: vocabs.brand.size,
-      priceBucket: priceEdges.length + 2,
+      priceBucket: priceBucket.some((b) => b > 0) ? priceEdges.length + 2 : 1,
       attribute: vocabs.attribute.size,
       token: vocabs.token.size,
     },

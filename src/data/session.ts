@@ -28,7 +28,8 @@ export function assignSessions(input: SessionInput): { session: Int32Array; nSes
       const t = ts[p];
       let startsNew: boolean;
       if (key >= 0) startsNew = current === 0 || key !== prevKey;
-      else if (!Number.isNaN(t)) startsNew = current === 0 || prevKey >= 0 || Number.isNaN(prevTs) || t - prevTs > gapSeconds;
+      else if (!Number.isNaN(t))
+        startsNew = current === 0 || prevKey >= 0 || Number.isNaN(prevTs) || t - prevTs > gapSeconds;
       else {
         current = 0; // unknown; the next timed event opens a new session
         prevKey = -1;

@@ -21,7 +21,11 @@ export const SplitSchema = z.discriminatedUnion("kind", [
 export type SplitOptions = z.input<typeof SplitSchema>;
 
 /** Leave-one-out boundaries: the last two evaluation-type events of each row are the targets. */
-export function leaveOneOutSplit(offsets: Int32Array, events: Uint8Array, evalType: Uint8Array): DatasetSplit {
+export function leaveOneOutSplit(
+  offsets: Int32Array,
+  events: Uint8Array,
+  evalType: Uint8Array,
+): DatasetSplit {
   const nRows = offsets.length - 1;
   const trainEnd = new Int32Array(nRows);
   const validEnd = new Int32Array(nRows);
@@ -51,7 +55,10 @@ export function temporalCuts(
     if (!sorted) {
       sorted = Float64Array.from(ts).sort();
       if (sorted.length === 0 || Number.isNaN(sorted[sorted.length - 1])) {
-        throw new SeqrankError("SR_ERR_SPLIT_NO_TIMESTAMPS", "temporal split needs a timestamp on every event");
+        throw new SeqrankError(
+          "SR_ERR_SPLIT_NO_TIMESTAMPS",
+          "temporal split needs a timestamp on every event",
+        );
       }
     }
     return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -59,7 +66,10 @@ export function temporalCuts(
   const testCut = opts.testCut ?? quantile(opts.testQuantile);
   const validCut = opts.validCut ?? Math.min(testCut, quantile(opts.validQuantile));
   if (validCut > testCut) {
-    throw new SeqrankError("SR_ERR_SPLIT_CUTS", `validation cut ${validCut} is after the test cut ${testCut}`);
+    throw new SeqrankError(
+      "SR_ERR_SPLIT_CUTS",
+      `validation cut ${validCut} is after the test cut ${testCut}`,
+    );
   }
   return { validCut, testCut };
 }
@@ -78,7 +88,10 @@ export function temporalSplit(
     let p = offsets[u];
     for (; p < end; p++) {
       if (Number.isNaN(ts[p])) {
-        throw new SeqrankError("SR_ERR_SPLIT_NO_TIMESTAMPS", "temporal split needs a timestamp on every event");
+        throw new SeqrankError(
+          "SR_ERR_SPLIT_NO_TIMESTAMPS",
+          "temporal split needs a timestamp on every event",
+        );
       }
       if (ts[p] >= cuts.validCut) break;
     }
@@ -129,7 +142,12 @@ export function evalTargets(
 }
 
 /** The input history of the event at absolute position `p` of user u: training-type items before p, oldest first, at most maxLen (the most recent). */
-export function historyBefore(ds: PreparedDataset, u: number, p: number, maxLen = Number.POSITIVE_INFINITY): Int32Array {
+export function historyBefore(
+  ds: PreparedDataset,
+  u: number,
+  p: number,
+  maxLen = Number.POSITIVE_INFINITY,
+): Int32Array {
   const out: number[] = [];
   for (let q = p - 1; q >= ds.offsets[u] && out.length < maxLen; q--) {
     if (ds.trainType[ds.events[q]]) out.push(ds.items[q]);

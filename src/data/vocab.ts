@@ -27,7 +27,8 @@ export class Vocab {
 
   /** The raw value of `id` (throws for 0 and out-of-range ids). */
   value(id: number): string {
-    if (id < 1 || id >= this.values.length) throw new SeqrankError("SR_ERR_VOCAB_ID", `no vocabulary entry for id ${id}`);
+    if (id < 1 || id >= this.values.length)
+      throw new SeqrankError("SR_ERR_VOCAB_ID", `no vocabulary entry for id ${id}`);
     return this.values[id];
   }
 
