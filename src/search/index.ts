@@ -17,6 +17,7 @@ export {
   updateDocument,
   vacuum,
 } from "./inverted-index.js";
+export { loadIndex, saveIndex } from "./persist.js";
 export type { MatchKind } from "./query-plan.js";
 export { type SearchHit, type SearchResult, search, type TermMatch } from "./search.js";
 export {

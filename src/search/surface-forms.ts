@@ -1,9 +1,9 @@
 import { forEachWithinDistance, forEachWithPrefix } from "./sorted-terms.js";
 import { Vocabulary } from "./vocabulary.js";
 
-// New surface forms wait in a small unsorted buffer and are merged into the sorted array in batches, so adding a
-// document never re-sorts the whole vocabulary and a new word is findable at once.
-const PENDING_MERGE_SIZE = 1024;
+// New surface forms wait in a pending array (sorted on demand before a lookup) and are merged into the main sorted
+// array once it holds a quarter as many, so building costs O(V log V) and a new word is findable at once.
+const MIN_MERGE_SIZE = 1024;
 
 /**
  * The words as written ("moisturizing", "shampoos") mapped to the index terms they stem to. Prefix and typo
@@ -16,6 +16,7 @@ export class SurfaceForms {
   private readonly termOf: number[] = [];
   private sorted: string[] = [];
   private pending: string[] = [];
+  private pendingSorted = true;
 
   get size(): number {
     return this.vocab.size;
@@ -26,7 +27,8 @@ export class SurfaceForms {
     this.vocab.intern(surface);
     this.termOf.push(termId);
     this.pending.push(surface);
-    if (this.pending.length >= PENDING_MERGE_SIZE) this.mergePending();
+    this.pendingSorted = false;
+    if (this.pending.length >= Math.max(MIN_MERGE_SIZE, this.sorted.length / 4)) this.mergePending();
   }
 
   /** [surface, term id] pairs in insertion order (for saving). */
@@ -38,8 +40,7 @@ export class SurfaceForms {
   termsWithPrefix(prefix: string): Set<number> {
     const out = new Set<number>();
     const visit = (s: string) => out.add(this.termOf[this.vocab.id(s)!]);
-    forEachWithPrefix(this.sorted, prefix, visit);
-    for (const s of this.pending) if (s.startsWith(prefix)) visit(s);
+    for (const sorted of this.sortedViews()) forEachWithPrefix(sorted, prefix, visit);
     return out;
   }
 
@@ -51,13 +52,20 @@ export class SurfaceForms {
       const seen = out.get(termId);
       if (seen === undefined || distance < seen) out.set(termId, distance);
     };
-    forEachWithinDistance(this.sorted, word, maxDist, visit);
-    if (this.pending.length > 0) forEachWithinDistance([...this.pending].sort(), word, maxDist, visit);
+    for (const sorted of this.sortedViews()) forEachWithinDistance(sorted, word, maxDist, visit);
     return out;
   }
 
+  private sortedViews(): string[][] {
+    if (!this.pendingSorted) {
+      this.pending.sort();
+      this.pendingSorted = true;
+    }
+    return [this.sorted, this.pending];
+  }
+
   private mergePending(): void {
-    const add = this.pending.sort();
+    const add = this.sortedViews()[1];
     const merged = new Array<string>(this.sorted.length + add.length);
     let i = 0;
     let j = 0;
@@ -68,5 +76,6 @@ export class SurfaceForms {
     while (j < add.length) merged[w++] = add[j++];
     this.sorted = merged;
     this.pending = [];
+    this.pendingSorted = true;
   }
 }
