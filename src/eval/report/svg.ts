@@ -26,10 +26,10 @@ function formatTick(v: number): string {
   return Number(v.toPrecision(3)).toString();
 }
 
-/** Rounded tick values covering [min, max]. */
-function ticks(min: number, max: number, count = 5): number[] {
+/** Rounded tick values covering [min, max]; whole numbers only when `integer` (epochs). */
+function ticks(min: number, max: number, integer = false, count = 5): number[] {
   if (!(max > min)) return [min];
-  const rough = (max - min) / count;
+  const rough = Math.max((max - min) / count, integer ? 1 : 0);
   const magnitude = 10 ** Math.floor(Math.log10(rough));
   const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= rough) ?? rough;
   const out: number[] = [];
@@ -84,7 +84,7 @@ export function lineChart(opts: {
     MARGIN.left + (xMax > xMin ? ((x - xMin) / (xMax - xMin)) * (WIDTH - MARGIN.left - MARGIN.right) : 0);
   const toY = (y: number) =>
     HEIGHT - MARGIN.bottom - ((y - yMin) / (yMax - yMin)) * (HEIGHT - MARGIN.top - MARGIN.bottom);
-  const xTicks = ticks(xMin, xMax)
+  const xTicks = ticks(xMin, xMax, xs.every(Number.isInteger))
     .map(
       (v) =>
         `<text x="${toX(v).toFixed(1)}" y="${HEIGHT - MARGIN.bottom + 14}" text-anchor="middle" font-size="10">${formatTick(v)}</text>`,
