@@ -7,7 +7,11 @@ import { normAxes } from "./shape.js";
 import * as o from "./tensor-ops.js";
 
 /** Gradients of the node's inputs, given the gradients of its outputs (undefined = no gradient flows). */
-type GradRule = (node: Node, grads: readonly (Tensor | undefined)[], needs: readonly boolean[]) => (Tensor | undefined)[];
+type GradRule = (
+  node: Node,
+  grads: readonly (Tensor | undefined)[],
+  needs: readonly boolean[],
+) => (Tensor | undefined)[];
 
 const sameShape = (a: Tensor, b: Tensor) => a.shape.join() === b.shape.join();
 
@@ -24,7 +28,9 @@ export function unbroadcast(g: Tensor, x: Tensor): Tensor {
 const zerosLike = (x: Tensor) => o.mul(o.detach(x), 0);
 const y0 = (n: Node) => n.outputs[0];
 const x0 = (n: Node) => n.inputs[0];
-const unary = (f: (n: Node, g: Tensor) => Tensor): GradRule => (n, [g]) => [f(n, g!)];
+const unary =
+  (f: (n: Node, g: Tensor) => Tensor): GradRule =>
+  (n, [g]) => [f(n, g!)];
 const none: GradRule = (n) => n.inputs.map(() => undefined);
 const notDifferentiable: GradRule = (n) => {
   throw new SeqrankError("SR_ERR_GRAD", `${n.op} has no gradient (inference only)`);
@@ -48,14 +54,22 @@ export const GRAD_RULES: Record<PrimOp, GradRule> = {
   Erf: unary((n, g) => o.mul(g, o.mul(o.exp(o.neg(o.mul(x0(n), x0(n)))), 2 / Math.sqrt(Math.PI)))),
   Cast: (n, [g]) => {
     const floats = ["float32", "float64"];
-    return [floats.includes(x0(n).dtype) && floats.includes(y0(n).dtype) ? o.cast(g!, x0(n).dtype) : undefined];
+    return [
+      floats.includes(x0(n).dtype) && floats.includes(y0(n).dtype) ? o.cast(g!, x0(n).dtype) : undefined,
+    ];
   },
   Detach: none,
   Add: (n, [g]) => [unbroadcast(g!, n.inputs[0]), unbroadcast(g!, n.inputs[1])],
-  Sub: (n, [g], needs) => [unbroadcast(g!, n.inputs[0]), needs[1] ? unbroadcast(o.neg(g!), n.inputs[1]) : undefined],
+  Sub: (n, [g], needs) => [
+    unbroadcast(g!, n.inputs[0]),
+    needs[1] ? unbroadcast(o.neg(g!), n.inputs[1]) : undefined,
+  ],
   Mul: (n, [g], needs) => {
     const [a, b] = n.inputs;
-    return [needs[0] ? unbroadcast(o.mul(g!, b), a) : undefined, needs[1] ? unbroadcast(o.mul(g!, a), b) : undefined];
+    return [
+      needs[0] ? unbroadcast(o.mul(g!, b), a) : undefined,
+      needs[1] ? unbroadcast(o.mul(g!, a), b) : undefined,
+    ];
   },
   Div: (n, [g], needs) => {
     const [a, b] = n.inputs;
@@ -96,7 +110,11 @@ export const GRAD_RULES: Record<PrimOp, GradRule> = {
     const [a, b] = n.inputs;
     const ga = needs[0] ? unbroadcast(o.matmul(g!, b, { transB: true }), a) : undefined;
     let gb: Tensor | undefined;
-    if (needs[1]) gb = b.rank === 2 && a.rank > 2 ? matmulGradShared(a, g!) : unbroadcast(o.matmul(a, g!, { transA: true }), b);
+    if (needs[1])
+      gb =
+        b.rank === 2 && a.rank > 2
+          ? matmulGradShared(a, g!)
+          : unbroadcast(o.matmul(a, g!, { transA: true }), b);
     return [ga, gb];
   },
   Reshape: (n, [g]) => [o.reshapeLike(g!, x0(n)), undefined],
@@ -124,7 +142,11 @@ export const GRAD_RULES: Record<PrimOp, GradRule> = {
     const [x, idx] = n.inputs;
     return [x.graph.apply("ScatterElementsAdd", [zerosLike(x), idx, g!], { axis: -1 })[0], undefined];
   },
-  ScatterElementsAdd: (n, [g], needs) => [needs[0] ? g : undefined, undefined, o.gatherElements(g!, n.inputs[1])],
+  ScatterElementsAdd: (n, [g], needs) => [
+    needs[0] ? g : undefined,
+    undefined,
+    o.gatherElements(g!, n.inputs[1]),
+  ],
   Softmax: unary((n, g) => {
     const y = y0(n);
     return o.mul(y, o.sub(g, o.sum(o.mul(g, y), { axes: [-1], keepdims: true })));
@@ -152,7 +174,10 @@ export const GRAD_RULES: Record<PrimOp, GradRule> = {
     const gRow = o.unsqueeze(o.where(ignored, 0, g!), [1]);
     const safeTargets = o.unsqueeze(o.where(ignored, 0, targets), [1]);
     const scaled = o.mul(o.exp(logp), gRow);
-    return [x0(n).graph.apply("ScatterElementsAdd", [scaled, safeTargets, o.neg(gRow)], { axis: -1 })[0], undefined];
+    return [
+      x0(n).graph.apply("ScatterElementsAdd", [scaled, safeTargets, o.neg(gRow)], { axis: -1 })[0],
+      undefined,
+    ];
   },
   RandomUniform: none,
   TopK: notDifferentiable,

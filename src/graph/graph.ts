@@ -65,9 +65,17 @@ export class Graph {
   /** The float type of parameters and activations: float32 to train, float64 for gradient checks. */
   constructor(readonly floatType: "float32" | "float64" = "float32") {}
 
-  private add(op: PrimOp | "Leaf", inputs: readonly Tensor[], attrs: Attrs, metas: TensorMeta[], leaf?: Leaf, name?: string) {
+  private add(
+    op: PrimOp | "Leaf",
+    inputs: readonly Tensor[],
+    attrs: Attrs,
+    metas: TensorMeta[],
+    leaf?: Leaf,
+    name?: string,
+  ) {
     for (const t of inputs) {
-      if (t.graph !== this) throw new SeqrankError("SR_ERR_GRAPH", `${op}: input ${t} belongs to another graph`);
+      if (t.graph !== this)
+        throw new SeqrankError("SR_ERR_GRAPH", `${op}: input ${t} belongs to another graph`);
     }
     if (name !== undefined) {
       if (this.names.has(name)) throw new SeqrankError("SR_ERR_GRAPH", `duplicate tensor name "${name}"`);
@@ -87,17 +95,27 @@ export class Graph {
   param(name: string, shape: readonly number[], init: Float32Array | Float64Array): Tensor {
     const size = shape.reduce((a, b) => a * b, 1);
     if (init.length !== size) {
-      throw new SeqrankError("SR_ERR_GRAPH", `param ${name}: init has ${init.length} values, shape [${shape}] needs ${size}`);
+      throw new SeqrankError(
+        "SR_ERR_GRAPH",
+        `param ${name}: init has ${init.length} values, shape [${shape}] needs ${size}`,
+      );
     }
     const value = this.floatType === "float64" ? Float64Array.from(init) : Float32Array.from(init);
-    return this.add("Leaf", [], {}, [{ dtype: this.floatType, shape }], { kind: "param", init: value }, name).outputs[0];
+    return this.add("Leaf", [], {}, [{ dtype: this.floatType, shape }], { kind: "param", init: value }, name)
+      .outputs[0];
   }
 
   /** A constant baked into the graph. */
-  constant(value: Float32Array | Float64Array | BigInt64Array | Uint8Array, shape: readonly number[], dtype?: DType): Tensor {
+  constant(
+    value: Float32Array | Float64Array | BigInt64Array | Uint8Array,
+    shape: readonly number[],
+    dtype?: DType,
+  ): Tensor {
     const dt: DType =
-      dtype ?? (value instanceof BigInt64Array ? "int64" : value instanceof Uint8Array ? "bool" : this.floatType);
-    const v = dt === "float64" && !(value instanceof Float64Array) ? Float64Array.from(value as Float32Array) : value;
+      dtype ??
+      (value instanceof BigInt64Array ? "int64" : value instanceof Uint8Array ? "bool" : this.floatType);
+    const v =
+      dt === "float64" && !(value instanceof Float64Array) ? Float64Array.from(value as Float32Array) : value;
     return this.add("Leaf", [], {}, [{ dtype: dt, shape }], { kind: "const", value: v }).outputs[0];
   }
 

@@ -3,7 +3,14 @@
 // lengths stay dynamic.
 import { SeqrankError } from "../util/errors.js";
 import { ancestors, type DType, type Node, type Tensor } from "./graph.js";
-import { type AttrValue, encodeModel, ONNX_DTYPE, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from "./onnx-proto.js";
+import {
+  type AttrValue,
+  encodeModel,
+  ONNX_DTYPE,
+  type OnnxNode,
+  type OnnxTensor,
+  type OnnxValueInfo,
+} from "./onnx-proto.js";
 import type { PrimOp } from "./ops.js";
 import { normAxes } from "./shape.js";
 
@@ -19,7 +26,12 @@ class LoweringContext {
   tmp(hint: string): string {
     return `_${hint}${this.fresh++}`;
   }
-  emit(op: string, inputs: readonly string[], outputs: readonly string[], attrs?: Record<string, AttrValue>): void {
+  emit(
+    op: string,
+    inputs: readonly string[],
+    outputs: readonly string[],
+    attrs?: Record<string, AttrValue>,
+  ): void {
     this.nodes.push({ op, inputs, outputs, attrs });
   }
   /** Emits one node with a fresh output name and returns that name. */
@@ -35,6 +47,16 @@ class LoweringContext {
       name = this.tmp("c");
       const data = BigInt64Array.from(values.map((v) => BigInt(v)));
       this.initializers.push({ name, dtype: "int64", dims: scalar ? [] : [values.length], data });
+      this.consts.set(key, name);
+    }
+    return name;
+  }
+  u32(value: number): string {
+    const key = `u32:${value}`;
+    let name = this.consts.get(key);
+    if (!name) {
+      name = this.tmp("c");
+      this.initializers.push({ name, dtype: "uint32", dims: [], data: Uint32Array.of(value) });
       this.consts.set(key, name);
     }
     return name;
@@ -76,25 +98,31 @@ const reduce =
   (n, c, ins, outs) =>
     c.emit(op, [ins[0], c.i64(axesOf(n, n.inputs[0].rank))], outs, { keepdims: n.attrs.keepdims ? 1 : 0 });
 
-/** Counter-based hash (two rounds of a 32-bit integer mix on int64) of (seed, salt, flat position) → [0, 1). */
+/**
+ * Counter-based randomness: uniform [0, 1) = lowbias32(position + mix(seed, salt)) / 2³², on uint32 with
+ * wrap-around multiplication. A pure function of the fed seed, so a resumed run draws the same masks.
+ */
 const randomUniform: Lowering = (n, c, ins, outs) => {
-  const seed = ins[1];
+  const u32 = (v: number) => c.u32(v);
   const shape = c.shapeOf(n.inputs[0]);
   const count = c.value("ReduceProd", [shape, c.i64([0])], { keepdims: 0 });
-  const pos = c.value("Range", [c.i64([0], true), count, c.i64([1], true)]);
-  const mod32 = c.i64([2 ** 32], true);
-  const salted = c.value("Add", [c.value("Mul", [seed, c.i64([2654435761], true)]), c.i64([(n.attrs.salt ?? 0) * 40503], true)]);
-  let h = c.value("Mod", [c.value("Add", [pos, salted]), mod32], { fmod: 0 });
-  const shift16 = c.i64([65536], true);
-  const mult = c.i64([0x45d9f3b], true);
-  for (let round = 0; round < 2; round++) {
-    h = c.value("BitwiseXor", [h, c.value("Div", [h, shift16])]);
-    h = c.value("Mod", [c.value("Mul", [h, mult]), mod32], { fmod: 0 });
-  }
-  h = c.value("BitwiseXor", [h, c.value("Div", [h, shift16])]);
-  const top24 = c.value("Div", [h, c.i64([256], true)]);
-  const dtype = n.outputs[0].dtype;
-  const u = c.value("Mul", [c.value("Cast", [top24], { to: ONNX_DTYPE[dtype as "float32"] }), c.float(2 ** -24, dtype)]);
+  const pos = c.value("Cast", [c.value("Range", [c.i64([0], true), count, c.i64([1], true)])], {
+    to: ONNX_DTYPE.uint32,
+  });
+  const seed = c.value("Cast", [ins[1]], { to: ONNX_DTYPE.uint32 });
+  const offset = c.value("Add", [
+    c.value("Mul", [seed, u32(0x9e3779b9)]),
+    u32(Math.imul(n.attrs.salt ?? 0, 0x85ebca6b) >>> 0),
+  ]);
+  let h = c.value("Add", [pos, offset]);
+  const xorShift = (x: string, bits: number) =>
+    c.value("BitwiseXor", [x, c.value("BitShift", [x, u32(bits)], { direction: "RIGHT" })]);
+  h = c.value("Mul", [xorShift(h, 16), u32(0x7feb352d)]);
+  h = c.value("Mul", [xorShift(h, 15), u32(0x846ca68b)]);
+  h = xorShift(h, 16);
+  const top24 = c.value("BitShift", [h, u32(8)], { direction: "RIGHT" }); // 24 bits are exact in float32
+  const dtype = n.outputs[0].dtype as "float32" | "float64";
+  const u = c.value("Mul", [c.value("Cast", [top24], { to: ONNX_DTYPE[dtype] }), c.float(2 ** -24, dtype)]);
   c.emit("Reshape", [u, shape], outs);
 };
 
@@ -112,7 +140,8 @@ function erfSeries(c: LoweringContext, x: string, out: string): void {
     return ((k % 2 ? -1 : 1) * 2) / Math.sqrt(Math.PI) / (f * (2 * k + 1));
   };
   let acc = c.float(coef(terms - 1), "float64");
-  for (let k = terms - 2; k >= 0; k--) acc = c.value("Add", [c.value("Mul", [acc, x2]), c.float(coef(k), "float64")]);
+  for (let k = terms - 2; k >= 0; k--)
+    acc = c.value("Add", [c.value("Mul", [acc, x2]), c.float(coef(k), "float64")]);
   c.emit("Mul", [acc, clamped], [out]);
 }
 
@@ -124,7 +153,8 @@ export const LOWER: Record<PrimOp, Lowering> = {
   Tanh: direct("Tanh"),
   Sigmoid: direct("Sigmoid"),
   Relu: direct("Relu"),
-  Erf: (n, c, ins, outs) => (n.outputs[0].dtype === "float64" ? erfSeries(c, ins[0], outs[0]) : c.emit("Erf", ins, outs)),
+  Erf: (n, c, ins, outs) =>
+    n.outputs[0].dtype === "float64" ? erfSeries(c, ins[0], outs[0]) : c.emit("Erf", ins, outs),
   Detach: direct("Identity"),
   Cast: (n, c, ins, outs) => c.emit("Cast", ins, outs, { to: ONNX_DTYPE[n.attrs.to as DType] }),
   Add: direct("Add"),
@@ -156,7 +186,11 @@ export const LOWER: Record<PrimOp, Lowering> = {
   },
   Slice: (n, c, ins, outs) => {
     const ends = (n.attrs.ends ?? []).map((e) => (Number.isFinite(e) ? BigInt(e) : INT64_MAX_SLICE));
-    c.emit("Slice", [ins[0], c.i64(n.attrs.starts ?? []), c.i64(ends), c.i64(axesOf(n, n.inputs[0].rank))], outs);
+    c.emit(
+      "Slice",
+      [ins[0], c.i64(n.attrs.starts ?? []), c.i64(ends), c.i64(axesOf(n, n.inputs[0].rank))],
+      outs,
+    );
   },
   Pad: (n, c, ins, outs) => {
     // Places the slice gradient at [starts, ends) of zeros shaped like the sliced input.
@@ -166,17 +200,25 @@ export const LOWER: Record<PrimOp, Lowering> = {
       before[ax] = n.attrs.starts?.[i] ?? 0;
     });
     const after = c.value("Sub", [c.value("Sub", [c.shapeOf(like), c.shapeOf(g)]), c.i64(before)]);
-    c.emit("Pad", [ins[0], c.value("Concat", [c.i64(before), after], { axis: 0 })], outs, { mode: "constant" });
+    c.emit("Pad", [ins[0], c.value("Concat", [c.i64(before), after], { axis: 0 })], outs, {
+      mode: "constant",
+    });
   },
   Gather: (_n, c, ins, outs) => c.emit("Gather", ins, outs, { axis: 0 }),
   ScatterAddRows: (n, c, ins, outs) => {
-    const zero: OnnxTensor = { dtype: n.outputs[0].dtype as "float32", dims: [1], data: zeroOf(n.outputs[0].dtype) };
+    const zero: OnnxTensor = {
+      dtype: n.outputs[0].dtype as "float32",
+      dims: [1],
+      data: zeroOf(n.outputs[0].dtype),
+    };
     const zeros = c.value("ConstantOfShape", [c.shapeOf(n.inputs[0])], { value: zero });
     const idx = c.value("Unsqueeze", [ins[1], c.i64([-1])]);
     c.emit("ScatterND", [zeros, idx, ins[2]], outs, { reduction: "add" });
   },
   GatherElements: (n, c, ins, outs) =>
-    c.emit("GatherElements", ins, outs, { axis: normAxes(n.op, n.inputs, [n.attrs.axis ?? -1], n.inputs[0].rank)[0] }),
+    c.emit("GatherElements", ins, outs, {
+      axis: normAxes(n.op, n.inputs, [n.attrs.axis ?? -1], n.inputs[0].rank)[0],
+    }),
   ScatterElementsAdd: (n, c, ins, outs) =>
     c.emit("ScatterElements", ins, outs, {
       axis: normAxes(n.op, n.inputs, [n.attrs.axis ?? -1], n.inputs[0].rank)[0],
@@ -211,7 +253,8 @@ export const LOWER: Record<PrimOp, Lowering> = {
     c.emit("Where", [ignored, c.float(0, n.outputs[0].dtype), nll], [loss]);
   },
   RandomUniform: randomUniform,
-  TopK: (n, c, ins, outs) => c.emit("TopK", [ins[0], c.i64([n.attrs.k ?? 1])], outs, { axis: -1, largest: 1, sorted: 1 }),
+  TopK: (n, c, ins, outs) =>
+    c.emit("TopK", [ins[0], c.i64([n.attrs.k ?? 1])], outs, { axis: -1, largest: 1, sorted: 1 }),
 };
 
 function zeroOf(dtype: DType): OnnxTensor["data"] {
@@ -259,7 +302,10 @@ export function lowerToOnnx(spec: LowerSpec, name = "seqrank"): LoweredModel {
     try {
       LOWER[node.op](node, c, ins, node.outputNames);
     } catch (e) {
-      throw new SeqrankError("SR_ERR_LOWER", `lowering ${node.op} (${node.outputNames[0]}): ${(e as Error).message}`);
+      throw new SeqrankError(
+        "SR_ERR_LOWER",
+        `lowering ${node.op} (${node.outputNames[0]}): ${(e as Error).message}`,
+      );
     }
   }
   const outputs: OnnxValueInfo[] = [];

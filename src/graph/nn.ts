@@ -20,7 +20,13 @@ export function dropout(ctx: BuildContext, x: Tensor, p: number): Tensor {
 }
 
 /** An embedding table [rows, dim]; row `paddingIdx` starts at zero. */
-export function embeddingTable(ctx: BuildContext, name: string, rows: number, dim: number, paddingIdx = 0): Tensor {
+export function embeddingTable(
+  ctx: BuildContext,
+  name: string,
+  rows: number,
+  dim: number,
+  paddingIdx = 0,
+): Tensor {
   return ctx.param(name, [rows, dim], (size, rng) => {
     const w = normal(size, DEFAULT_STD, rng);
     if (paddingIdx >= 0) w.fill(0, paddingIdx * dim, (paddingIdx + 1) * dim);
@@ -31,7 +37,13 @@ export function embeddingTable(ctx: BuildContext, name: string, rows: number, di
 export interface LinearOpts {
   bias?: boolean;
 }
-export function linear(ctx: BuildContext, name: string, x: Tensor, outDim: number, opts: LinearOpts = {}): Tensor {
+export function linear(
+  ctx: BuildContext,
+  name: string,
+  x: Tensor,
+  outDim: number,
+  opts: LinearOpts = {},
+): Tensor {
   const inDim = x.shape[x.rank - 1] as number;
   const w = ctx.param(`${name}.weight`, [inDim, outDim], (size, rng) => normal(size, DEFAULT_STD, rng));
   const y = o.matmul(x, w);
@@ -53,7 +65,14 @@ export interface AttentionOpts {
  * broadcasts to [B, heads, Lq, Lk]: 0 where attending is allowed, a large negative number where it is not
  * (causal and padding masks are built by the caller, so the same layer serves SASRec and BERT4Rec).
  */
-export function multiHeadAttention(ctx: BuildContext, name: string, q: Tensor, kv: Tensor, bias: Tensor, opts: AttentionOpts): Tensor {
+export function multiHeadAttention(
+  ctx: BuildContext,
+  name: string,
+  q: Tensor,
+  kv: Tensor,
+  bias: Tensor,
+  opts: AttentionOpts,
+): Tensor {
   const d = q.shape[q.rank - 1] as number;
   const dh = d / opts.heads;
   const split = (t: Tensor) => o.transpose(o.reshape(t, [0, 0, opts.heads, dh]), [0, 2, 1, 3]);
@@ -84,9 +103,16 @@ export interface TransformerBlockOpts extends AttentionOpts, FeedForwardOpts {
   eps?: number;
 }
 
-export function transformerBlock(ctx: BuildContext, name: string, x: Tensor, bias: Tensor, opts: TransformerBlockOpts): Tensor {
+export function transformerBlock(
+  ctx: BuildContext,
+  name: string,
+  x: Tensor,
+  bias: Tensor,
+  opts: TransformerBlockOpts,
+): Tensor {
   const ln = (n: string, t: Tensor) => layerNorm(ctx, `${name}.${n}`, t, opts.eps);
-  const attn = (t: Tensor, kv: Tensor) => dropout(ctx, multiHeadAttention(ctx, `${name}.attn`, t, kv, bias, opts), opts.dropout);
+  const attn = (t: Tensor, kv: Tensor) =>
+    dropout(ctx, multiHeadAttention(ctx, `${name}.attn`, t, kv, bias, opts), opts.dropout);
   const ffn = (t: Tensor) => dropout(ctx, feedForward(ctx, `${name}.ffn`, t, opts), opts.dropout);
   if (opts.norm === "post") {
     const h = ln("ln1", o.add(x, attn(x, x)));

@@ -1,7 +1,7 @@
 // A minimal protobuf writer for the part of onnx.proto that seqrank emits: ModelProto, GraphProto, NodeProto,
 // AttributeProto, TensorProto and ValueInfoProto. Field numbers follow onnx/onnx.proto (IR version 8, opset 18).
 
-export const ONNX_DTYPE = { float32: 1, int64: 7, bool: 9, float64: 11 } as const;
+export const ONNX_DTYPE = { float32: 1, int64: 7, bool: 9, float64: 11, uint32: 12 } as const;
 export type OnnxDType = keyof typeof ONNX_DTYPE;
 
 export type AttrValue = number | string | readonly number[] | OnnxTensor | { float: number };
@@ -18,7 +18,7 @@ export interface OnnxTensor {
   name?: string;
   dtype: OnnxDType;
   dims: readonly number[];
-  data: Float32Array | Float64Array | BigInt64Array | Uint8Array;
+  data: Float32Array | Float64Array | BigInt64Array | Uint8Array | Uint32Array;
 }
 
 export interface OnnxValueInfo {
@@ -125,7 +125,8 @@ function writeValueInfo(w: Writer, v: OnnxValueInfo) {
     type.message(1, (tt) => {
       tt.int(1, ONNX_DTYPE[v.dtype]);
       tt.message(2, (shape) => {
-        for (const d of v.dims) shape.message(1, (dim) => (typeof d === "number" ? dim.int(1, d) : dim.string(2, d)));
+        for (const d of v.dims)
+          shape.message(1, (dim) => (typeof d === "number" ? dim.int(1, d) : dim.string(2, d)));
       });
     }),
   );
@@ -136,7 +137,7 @@ export function encodeModel(graph: OnnxGraph, opset = 18): Uint8Array {
   w.int(1, 8); // ir_version 8 pairs with opset 18
   w.string(2, "seqrank");
   w.message(7, (g) => {
-    graph.nodes.forEach((n, i) =>
+    graph.nodes.forEach((n, i) => {
       g.message(1, (nw) => {
         for (const x of n.inputs) nw.string(1, x);
         for (const x of n.outputs) nw.string(2, x);
@@ -144,8 +145,8 @@ export function encodeModel(graph: OnnxGraph, opset = 18): Uint8Array {
         nw.string(4, n.op);
         for (const [k, v] of Object.entries(n.attrs ?? {})) nw.message(5, (aw) => writeAttr(aw, k, v));
         if (n.domain) nw.string(7, n.domain);
-      }),
-    );
+      });
+    });
     g.string(2, graph.name);
     for (const t of graph.initializers) g.message(5, (tw) => writeTensor(tw, t));
     for (const v of graph.inputs) g.message(11, (vw) => writeValueInfo(vw, v));

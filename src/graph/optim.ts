@@ -45,7 +45,12 @@ export function clipGlobalNorm(grads: Tensor[], maxNorm: number): { grads: Tenso
 /** Decay applies to matrices only (not biases, LayerNorm gains), as is usual for transformers. */
 const decays = (p: Tensor) => p.rank >= 2;
 
-export function buildOptimizer(g: Graph, params: Tensor[], grads: Tensor[], cfg: OptimizerConfig): OptimizerGraph {
+export function buildOptimizer(
+  g: Graph,
+  params: Tensor[],
+  grads: Tensor[],
+  cfg: OptimizerConfig,
+): OptimizerGraph {
   const lr = g.input("lr", g.floatType, []);
   const step = g.input("step", g.floatType, []);
   let gradNorm: Tensor | undefined;
@@ -59,9 +64,11 @@ export function buildOptimizer(g: Graph, params: Tensor[], grads: Tensor[], cfg:
   };
   const newParams = params.map((p, i) => {
     let grad = grads[i];
-    if (cfg.weightDecay > 0 && cfg.kind !== "adamw" && decays(p)) grad = o.add(grad, o.mul(p, cfg.weightDecay));
+    if (cfg.weightDecay > 0 && cfg.kind !== "adamw" && decays(p))
+      grad = o.add(grad, o.mul(p, cfg.weightDecay));
     if (cfg.kind === "sgd") {
-      const dir = cfg.momentum > 0 ? slot(p, "momentum", (buf) => o.add(o.mul(buf, cfg.momentum), grad)) : grad;
+      const dir =
+        cfg.momentum > 0 ? slot(p, "momentum", (buf) => o.add(o.mul(buf, cfg.momentum), grad)) : grad;
       return o.sub(p, o.mul(dir, lr));
     }
     // Adam as in PyTorch: bias-corrected moments, eps added to the corrected root.
@@ -70,7 +77,10 @@ export function buildOptimizer(g: Graph, params: Tensor[], grads: Tensor[], cfg:
     const bc1 = o.sub(1, o.pow(g.scalar(cfg.beta1), step));
     const bc2 = o.sub(1, o.pow(g.scalar(cfg.beta2), step));
     const denom = o.add(o.div(o.sqrt(v), o.sqrt(bc2)), cfg.eps);
-    const base = cfg.kind === "adamw" && cfg.weightDecay > 0 && decays(p) ? o.mul(p, o.sub(1, o.mul(lr, cfg.weightDecay))) : p;
+    const base =
+      cfg.kind === "adamw" && cfg.weightDecay > 0 && decays(p)
+        ? o.mul(p, o.sub(1, o.mul(lr, cfg.weightDecay)))
+        : p;
     return o.sub(base, o.mul(o.div(lr, bc1), o.div(m, denom)));
   });
   return { lr, step, newParams, slots, gradNorm };

@@ -20,10 +20,19 @@ export class ParamStore {
   param(g: Graph, name: string, shape: number[], init: (size: number, rng: Rng) => Float32Array): Tensor {
     let e = this.entries.get(name);
     if (!e) {
-      e = { shape, value: init(shape.reduce((a, b) => a * b, 1), this.rng) };
+      e = {
+        shape,
+        value: init(
+          shape.reduce((a, b) => a * b, 1),
+          this.rng,
+        ),
+      };
       this.entries.set(name, e);
     } else if (e.shape.join() !== shape.join()) {
-      throw new SeqrankError("SR_ERR_PARAM", `param ${name}: stored shape [${e.shape}] differs from [${shape}]`);
+      throw new SeqrankError(
+        "SR_ERR_PARAM",
+        `param ${name}: stored shape [${e.shape}] differs from [${shape}]`,
+      );
     }
     const existing = g.params().find((p) => p.name === name);
     return existing ?? g.param(name, shape, e.value);

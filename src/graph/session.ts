@@ -4,8 +4,8 @@
 import { cpus } from "node:os";
 import ort from "onnxruntime-node";
 import { SeqrankError } from "../util/errors.js";
-import { type Graph, sizeOf, type Tensor } from "./graph.js";
 import { grad } from "./grad.js";
+import { type Graph, sizeOf, type Tensor } from "./graph.js";
 import { type LoweredModel, lowerToOnnx } from "./lower-onnx.js";
 import { buildOptimizer, type OptimizerConfig, OptimizerConfigSchema } from "./optim.js";
 import type { ParamStore } from "./param-store.js";
@@ -29,7 +29,10 @@ export function tensor(data: FeedData, dims: readonly number[]): ort.Tensor {
   return new ort.Tensor("bool", data, dims);
 }
 
-export async function createSession(model: LoweredModel, opts: SessionOptions = {}): Promise<ort.InferenceSession> {
+export async function createSession(
+  model: LoweredModel,
+  opts: SessionOptions = {},
+): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(model.bytes, {
       executionProviders: [opts.device ?? "cpu"],
@@ -52,7 +55,11 @@ export class Runner {
     readonly session: ort.InferenceSession,
     readonly model: LoweredModel,
   ) {}
-  static async create(outputs: Record<string, Tensor>, store: ParamStore | undefined, opts: SessionOptions = {}) {
+  static async create(
+    outputs: Record<string, Tensor>,
+    store: ParamStore | undefined,
+    opts: SessionOptions = {},
+  ) {
     const paramValues = new Map<Tensor, Float32Array>();
     const first = Object.values(outputs)[0];
     if (store) for (const p of first.graph.params()) paramValues.set(p, store.get(p.name).value);
@@ -121,8 +128,19 @@ export class TrainStep {
       return { name, outName: `${name}__next`, shape, cur: make(), next: make() };
     };
     const pb = params.map((p) => buffered(p.name, p.shape as number[], store.get(p.name).value));
-    const sb = opt.slots.map((s) => buffered(s.name, s.param.shape as number[], new Float32Array(sizeOf(s.param.shape as number[]))));
-    return new TrainStep(session, model, pb, sb, store, Object.keys(spec.metrics ?? {}), !!opt.gradNorm, g.floatType);
+    const sb = opt.slots.map((s) =>
+      buffered(s.name, s.param.shape as number[], new Float32Array(sizeOf(s.param.shape as number[]))),
+    );
+    return new TrainStep(
+      session,
+      model,
+      pb,
+      sb,
+      store,
+      Object.keys(spec.metrics ?? {}),
+      !!opt.gradNorm,
+      g.floatType,
+    );
   }
 
   /** Runs one step on a batch; `lr` may change every step. */
@@ -138,7 +156,10 @@ export class TrainStep {
       feeds[b.name] = b.cur;
       fetches[b.outName] = b.next;
     }
-    const out = (await this.session.run(feeds, fetches as ort.InferenceSession.FetchesType)) as Record<string, ort.Tensor>;
+    const out = (await this.session.run(feeds, fetches as ort.InferenceSession.FetchesType)) as Record<
+      string,
+      ort.Tensor
+    >;
     for (const b of [...this.params, ...this.slots]) [b.cur, b.next] = [b.next, b.cur];
     const num = (name: string) => Number((out[name].data as Float32Array)[0]);
     const metrics: Record<string, number> = {};
@@ -149,7 +170,8 @@ export class TrainStep {
   /** Current parameters and optimizer state by name (views, not copies). */
   state(): Map<string, { shape: number[]; data: Float32Array | Float64Array }> {
     const m = new Map<string, { shape: number[]; data: Float32Array | Float64Array }>();
-    for (const b of [...this.params, ...this.slots]) m.set(b.name, { shape: b.shape, data: b.cur.data as Float32Array });
+    for (const b of [...this.params, ...this.slots])
+      m.set(b.name, { shape: b.shape, data: b.cur.data as Float32Array });
     return m;
   }
 
@@ -158,7 +180,10 @@ export class TrainStep {
     for (const b of [...this.params, ...this.slots]) {
       const v = values.get(b.name);
       if (!v || v.shape.join() !== b.shape.join()) {
-        throw new SeqrankError("SR_ERR_CHECKPOINT", `checkpoint lacks ${b.name} [${b.shape}] or has another shape`);
+        throw new SeqrankError(
+          "SR_ERR_CHECKPOINT",
+          `checkpoint lacks ${b.name} [${b.shape}] or has another shape`,
+        );
       }
       (b.cur.data as Float32Array).set(v.data);
     }

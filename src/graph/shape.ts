@@ -70,7 +70,8 @@ export function broadcastShapes(op: string, inputs: readonly Tensor[], shapes: r
     for (const s of shapes) {
       const di = s[s.length - rank + i] ?? 1;
       const next = broadcastDim(d, di);
-      if (next === undefined) throw shapeError(op, inputs, `shapes that broadcast (axis ${i - rank}: ${d} vs ${di})`);
+      if (next === undefined)
+        throw shapeError(op, inputs, `shapes that broadcast (axis ${i - rank}: ${d} vs ${di})`);
       d = next;
     }
     out.push(d);
@@ -84,7 +85,12 @@ function normAxis(op: string, inputs: readonly Tensor[], axis: number, rank: num
   return a;
 }
 
-export function normAxes(op: string, inputs: readonly Tensor[], axes: readonly number[], rank: number): number[] {
+export function normAxes(
+  op: string,
+  inputs: readonly Tensor[],
+  axes: readonly number[],
+  rank: number,
+): number[] {
   return axes.map((a) => normAxis(op, inputs, a, rank)).sort((x, y) => x - y);
 }
 
@@ -103,10 +109,24 @@ const same: Rule = (inp, _a, op) => {
   return [{ dtype: inp[0].dtype, shape: inp[0].shape }];
 };
 const binary: Rule = (inp, _a, op) => [
-  { dtype: sameDType(op, inp), shape: broadcastShapes(op, inp, inp.map((t) => t.shape)) },
+  {
+    dtype: sameDType(op, inp),
+    shape: broadcastShapes(
+      op,
+      inp,
+      inp.map((t) => t.shape),
+    ),
+  },
 ];
 const compare: Rule = (inp, _a, op) => [
-  { dtype: (sameDType(op, inp), "bool"), shape: broadcastShapes(op, inp, inp.map((t) => t.shape)) },
+  {
+    dtype: (sameDType(op, inp), "bool"),
+    shape: broadcastShapes(
+      op,
+      inp,
+      inp.map((t) => t.shape),
+    ),
+  },
 ];
 
 function reduce(inp: readonly Tensor[], attrs: Attrs, op: PrimOp): TensorMeta[] {
@@ -132,7 +152,8 @@ function reshape(inp: readonly Tensor[], attrs: Attrs, op: PrimOp): TensorMeta[]
   if (infer >= 0) {
     const known = dimProduct(out.filter((_, i) => i !== infer));
     const q = dimQuotient(dimProduct(x.shape), known);
-    if (q === undefined) throw shapeError(op, inp, `a reshape to [${target}] that divides ${dimProduct(x.shape)}`);
+    if (q === undefined)
+      throw shapeError(op, inp, `a reshape to [${target}] that divides ${dimProduct(x.shape)}`);
     out[infer] = q;
   } else if (String(dimProduct(out)) !== String(dimProduct(x.shape))) {
     throw shapeError(op, inp, `a reshape to [${target}] with as many elements`);
@@ -215,7 +236,9 @@ export const SHAPE_RULES: Record<PrimOp, Rule> = {
     }
     return [{ dtype: x.dtype, shape: perm.map((p) => x.shape[p]) }];
   },
-  Expand: (inp, _a, op) => [{ dtype: inp[0].dtype, shape: broadcastShapes(op, inp, [inp[0].shape, inp[1].shape]) }],
+  Expand: (inp, _a, op) => [
+    { dtype: inp[0].dtype, shape: broadcastShapes(op, inp, [inp[0].shape, inp[1].shape]) },
+  ],
   Concat: (inp, a, op) => {
     const dt = sameDType(op, inp);
     const rank = inp[0].rank;
@@ -254,12 +277,14 @@ export const SHAPE_RULES: Record<PrimOp, Rule> = {
   ScatterAddRows: (inp, _a, op) => {
     const [like, idx, upd] = inp;
     if (idx.dtype !== "int64") throw shapeError(op, inp, "int64 indices");
-    if (upd.rank !== idx.rank + like.rank - 1) throw shapeError(op, inp, "updates of shape indices ++ table row");
+    if (upd.rank !== idx.rank + like.rank - 1)
+      throw shapeError(op, inp, "updates of shape indices ++ table row");
     return [{ dtype: upd.dtype, shape: like.shape }];
   },
   GatherElements: (inp, _a, op) => {
     const [x, idx] = inp;
-    if (idx.dtype !== "int64" || idx.rank !== x.rank) throw shapeError(op, inp, "int64 indices of the input's rank");
+    if (idx.dtype !== "int64" || idx.rank !== x.rank)
+      throw shapeError(op, inp, "int64 indices of the input's rank");
     return [{ dtype: x.dtype, shape: idx.shape }];
   },
   ScatterElementsAdd: (inp, _a, op) => {
@@ -288,7 +313,12 @@ export const SHAPE_RULES: Record<PrimOp, Rule> = {
   SoftmaxCrossEntropy: (inp, _a, op) => {
     const [logits, target] = inp;
     requireFloat(op, inp, logits);
-    if (logits.rank !== 2 || target.rank !== 1 || target.dtype !== "int64" || logits.shape[0] !== target.shape[0]) {
+    if (
+      logits.rank !== 2 ||
+      target.rank !== 1 ||
+      target.dtype !== "int64" ||
+      logits.shape[0] !== target.shape[0]
+    ) {
       throw shapeError(op, inp, "logits [M, N] and int64 targets [M]");
     }
     return [

@@ -10,7 +10,8 @@ function one(op: PrimOp, inputs: Tensor[], attrs: Attrs = {}): Tensor {
 
 /** Lifts a JS number to a scalar constant of the other operand's dtype. */
 function lift(a: Operand, b: Operand): [Tensor, Tensor] {
-  if (typeof a === "number" && typeof b === "number") throw new Error("at least one operand must be a tensor");
+  if (typeof a === "number" && typeof b === "number")
+    throw new Error("at least one operand must be a tensor");
   const ta = typeof a === "number" ? (b as Tensor).graph.scalar(a, (b as Tensor).dtype) : a;
   const tb = typeof b === "number" ? ta.graph.scalar(b, ta.dtype) : b;
   return [ta, tb];
@@ -58,7 +59,11 @@ export const max = (x: Tensor, o: ReduceOpts = {}) => one("ReduceMax", [x], o);
 export function mean(x: Tensor, o: ReduceOpts = {}): Tensor {
   const axes = o.axes ?? x.shape.map((_, i) => i);
   const sizes = axes.map((a) => x.shape[a < 0 ? a + x.rank : a]);
-  if (sizes.every((d): d is number => typeof d === "number")) return div(sum(x, o), sizes.reduce((p, d) => p * d, 1));
+  if (sizes.every((d): d is number => typeof d === "number"))
+    return div(
+      sum(x, o),
+      sizes.reduce((p, d) => p * d, 1),
+    );
   return div(sum(x, o), count(x, axes, o.keepdims ?? false));
 }
 
@@ -99,12 +104,17 @@ export interface SliceOpts {
   ends?: number[];
 }
 export const slice = (x: Tensor, o: SliceOpts) =>
-  one("Slice", [x], { axes: o.axes, starts: o.starts, ends: o.ends ?? o.axes.map(() => Number.POSITIVE_INFINITY) });
+  one("Slice", [x], {
+    axes: o.axes,
+    starts: o.starts,
+    ends: o.ends ?? o.axes.map(() => Number.POSITIVE_INFINITY),
+  });
 
 /** Rows of `table` (axis 0) at int64 `indices`: the embedding lookup. */
 export const gather = (table: Tensor, indices: Tensor) => one("Gather", [table, indices]);
 /** Elements of `x` along its last axis at int64 `indices` of the same rank. */
-export const gatherElements = (x: Tensor, indices: Tensor) => one("GatherElements", [x, indices], { axis: -1 });
+export const gatherElements = (x: Tensor, indices: Tensor) =>
+  one("GatherElements", [x, indices], { axis: -1 });
 
 export const softmax = (x: Tensor) => one("Softmax", [x], { axis: -1 });
 export const logSoftmax = (x: Tensor) => one("LogSoftmax", [x], { axis: -1 });
@@ -122,7 +132,8 @@ export function softmaxCrossEntropy(logits: Tensor, targets: Tensor, ignoreIndex
 
 /** Uniform [0, 1) numbers shaped like `like`, a pure function of (seed, salt, position): reproducible and
  * resumable, since the seed is a run-time input. */
-export const randomUniform = (like: Tensor, seed: Tensor, salt: number) => one("RandomUniform", [like, seed], { salt });
+export const randomUniform = (like: Tensor, seed: Tensor, salt: number) =>
+  one("RandomUniform", [like, seed], { salt });
 
 export function topk(x: Tensor, k: number): { values: Tensor; indices: Tensor } {
   const [values, indices] = x.graph.apply("TopK", [x], { k });

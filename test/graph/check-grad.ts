@@ -1,7 +1,7 @@
 // Finite-difference gradient checks on float64 graphs run by ONNX Runtime.
 import type ort from "onnxruntime-node";
-import { Graph, sizeOf, type Tensor } from "../../src/graph/graph.js";
 import { grad } from "../../src/graph/grad.js";
+import { Graph, sizeOf, type Tensor } from "../../src/graph/graph.js";
 import { Rng } from "../../src/graph/init.js";
 import { lowerToOnnx } from "../../src/graph/lower-onnx.js";
 import { createSession, type Feeds, tensor } from "../../src/graph/session.js";
@@ -64,7 +64,8 @@ export async function checkGrad(c: GradCase, seed = 7): Promise<GradReport> {
   for (let i = 0; i < params.length; i++) {
     const analytic = base[`g${i}`].data as Float64Array;
     const n = values[i].length;
-    const coords = n <= (c.maxCoords ?? 64) ? [...Array(n).keys()] : [...Array(c.maxCoords ?? 64)].map(() => rng.int(n));
+    const coords =
+      n <= (c.maxCoords ?? 64) ? [...Array(n).keys()] : [...Array(c.maxCoords ?? 64)].map(() => rng.int(n));
     for (const k of coords) {
       const v = values[i][k];
       values[i][k] = v + h;

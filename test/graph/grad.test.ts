@@ -25,33 +25,87 @@ const CASES: Record<string, GradCase> = {
   relu: { params: [[3, 4]], build: (_g, [a]) => o.relu(a) },
   gelu: { params: [[3, 4]], build: (_g, [a]) => nn.gelu(a) },
   // Through float32 precision: a wider step, and the function is linear so the step adds no error.
-  "cast f64→f32→f64": { params: [[5]], h: 1e-2, tol: 1e-4, build: (_g, [a]) => o.cast(o.cast(a, "float32"), "float64") },
+  "cast f64→f32→f64": {
+    params: [[5]],
+    h: 1e-2,
+    tol: 1e-4,
+    build: (_g, [a]) => o.cast(o.cast(a, "float32"), "float64"),
+  },
   "add (broadcast)": { params: [[2, 3, 4], [4]], build: (_g, [a, b]) => o.add(a, b) },
-  "sub (broadcast)": { params: [[3, 1], [1, 4]], build: (_g, [a, b]) => o.sub(a, b) },
-  "mul (broadcast)": { params: [[2, 3, 4], [3, 1]], build: (_g, [a, b]) => o.mul(a, b) },
-  div: { params: [[3, 4], [3, 4]], positive: true, build: (_g, [a, b]) => o.div(a, b) },
-  pow: { params: [[3, 4], [3, 4]], positive: true, build: (_g, [a, b]) => o.pow(a, b) },
-  maximum: { params: [[3, 4], [3, 4]], build: (_g, [a, b]) => o.maximum(a, b) },
+  "sub (broadcast)": {
+    params: [
+      [3, 1],
+      [1, 4],
+    ],
+    build: (_g, [a, b]) => o.sub(a, b),
+  },
+  "mul (broadcast)": {
+    params: [
+      [2, 3, 4],
+      [3, 1],
+    ],
+    build: (_g, [a, b]) => o.mul(a, b),
+  },
+  div: {
+    params: [
+      [3, 4],
+      [3, 4],
+    ],
+    positive: true,
+    build: (_g, [a, b]) => o.div(a, b),
+  },
+  pow: {
+    params: [
+      [3, 4],
+      [3, 4],
+    ],
+    positive: true,
+    build: (_g, [a, b]) => o.pow(a, b),
+  },
+  maximum: {
+    params: [
+      [3, 4],
+      [3, 4],
+    ],
+    build: (_g, [a, b]) => o.maximum(a, b),
+  },
   "where + comparisons": {
-    params: [[3, 4], [3, 4]],
-    build: (_g, [a, b]) => o.where(o.and(o.greater(a, -0.5), o.not(o.less(a, -2))), a, o.where(o.equal(b, 0), 0, b)),
+    params: [
+      [3, 4],
+      [3, 4],
+    ],
+    build: (_g, [a, b]) =>
+      o.where(o.and(o.greater(a, -0.5), o.not(o.less(a, -2))), a, o.where(o.equal(b, 0), 0, b)),
   },
   "sum / mean / max reductions": {
     params: [[2, 3, 4]],
     build: (_g, [a]) =>
-      o.add(o.sum(a, { axes: [1] }), o.mul(o.squeeze(o.max(a, { axes: [1], keepdims: true }), [1]), o.mean(a, { axes: [1] }))),
+      o.add(
+        o.sum(a, { axes: [1] }),
+        o.mul(o.squeeze(o.max(a, { axes: [1], keepdims: true }), [1]), o.mean(a, { axes: [1] })),
+      ),
   },
   "matmul (batched, shared, transposes)": {
-    params: [[2, 3, 4], [4, 5], [2, 5, 4]],
+    params: [
+      [2, 3, 4],
+      [4, 5],
+      [2, 5, 4],
+    ],
     build: (_g, [a, w, b]) => o.add(o.matmul(a, w), o.matmul(a, b, { transB: true })),
   },
   "reshape / transpose / unsqueeze / squeeze": {
     params: [[2, 3, 4]],
     build: (_g, [a]) => o.squeeze(o.unsqueeze(o.transpose(o.reshape(a, [0, 6, 2]), [2, 0, 1]), [1]), [1]),
   },
-  expand: { params: [[3, 1]], build: (_g, [a]) => o.expandAs(a, o.detach(o.reshape(o.concat([a, a, a, a], 1), [3, 4]))) },
+  expand: {
+    params: [[3, 1]],
+    build: (_g, [a]) => o.expandAs(a, o.detach(o.reshape(o.concat([a, a, a, a], 1), [3, 4]))),
+  },
   "concat / slice": {
-    params: [[2, 3], [2, 2]],
+    params: [
+      [2, 3],
+      [2, 2],
+    ],
     build: (_g, [a, b]) => o.mul(o.slice(o.concat([a, b], 1), { axes: [1], starts: [1], ends: [4] }), 2),
   },
   "gather (embedding)": {
@@ -62,7 +116,7 @@ const CASES: Record<string, GradCase> = {
     },
     build: (g, [t]) => o.gather(t, g.inputs()[0]),
   },
-  "gatherElements": {
+  gatherElements: {
     params: [[3, 5]],
     feeds: (g) => {
       const i = idx(g, "ids", [0, 4, 2, 2, 1, 3], [3, 2]);
@@ -97,13 +151,31 @@ function blockCase(build: (ctx: BuildContext, x: Tensor, bias: Tensor) => Tensor
 }
 const BLOCKS: Record<string, GradCase> = {
   linear: blockCase((ctx, x) => nn.linear(ctx, "lin", x, 5)),
-  "multi-head attention (causal)": blockCase((ctx, x, bias) => nn.multiHeadAttention(ctx, "mha", x, x, bias, { heads: 2, dropout: 0 })),
-  "feed-forward": blockCase((ctx, x) => nn.feedForward(ctx, "ffn", x, { inner: 16, activation: "gelu", dropout: 0 })),
+  "multi-head attention (causal)": blockCase((ctx, x, bias) =>
+    nn.multiHeadAttention(ctx, "mha", x, x, bias, { heads: 2, dropout: 0 }),
+  ),
+  "feed-forward": blockCase((ctx, x) =>
+    nn.feedForward(ctx, "ffn", x, { inner: 16, activation: "gelu", dropout: 0 }),
+  ),
   "transformer block (post-LN)": blockCase((ctx, x, bias) =>
-    nn.transformerBlock(ctx, "blk", x, bias, { heads: 2, dropout: 0, inner: 8, activation: "relu", norm: "post", eps: 1e-5 }),
+    nn.transformerBlock(ctx, "blk", x, bias, {
+      heads: 2,
+      dropout: 0,
+      inner: 8,
+      activation: "relu",
+      norm: "post",
+      eps: 1e-5,
+    }),
   ),
   "transformer block (pre-LN)": blockCase((ctx, x, bias) =>
-    nn.transformerBlock(ctx, "blk", x, bias, { heads: 2, dropout: 0, inner: 8, activation: "gelu", norm: "pre", eps: 1e-5 }),
+    nn.transformerBlock(ctx, "blk", x, bias, {
+      heads: 2,
+      dropout: 0,
+      inner: 8,
+      activation: "gelu",
+      norm: "pre",
+      eps: 1e-5,
+    }),
   ),
 };
 
