@@ -63,7 +63,7 @@ export async function evaluateFullRanking(
     for (const k of cutoffs) metrics.push(createMetric(kind, k, ctx));
   }
   const topK = metrics.some((m) => m.needs.includes("topk")) ? opts.coverageK : 0;
-  const heap = new TopK(Math.max(topK, 1));
+  const heap = topK > 0 ? new TopK(topK) : undefined;
   const recommendedCounts = topK > 0 ? new Int32Array(width) : undefined;
 
   const batchCap = Math.min(opts.batchSize, Math.max(nUsers, 1));
@@ -102,7 +102,7 @@ export async function evaluateFullRanking(
       ranks[r] = targetSeen
         ? Number.POSITIVE_INFINITY
         : countHigher(out, base + 1, base + width, targetScore);
-      if (topK > 0) {
+      if (heap) {
         selectTop(out, base, width, heap);
         heap.drainInto(topItems, i * topK);
       }

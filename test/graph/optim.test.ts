@@ -72,6 +72,8 @@ for (const [name, cfg] of Object.entries(CONFIGS)) {
   test(`${name}: 5 in-graph steps match the PyTorch update rule`, async () => {
     const got = await run(cfg, 5, 0.01);
     const want = reference(cfg, 5, 0.01);
-    got.forEach((x, i) => assert.ok(Math.abs(x - want[i]) < 1e-5, `w[${i}] = ${x}, expected ${want[i]}`));
+    got.forEach((x, i) => {
+      assert.ok(Math.abs(x - want[i]) < 1e-5, `w[${i}] = ${x}, expected ${want[i]}`);
+    });
   });
 }
