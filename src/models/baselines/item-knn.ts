@@ -54,10 +54,11 @@ export function fitItemKnn(
 
   const co = new Float64Array(nItems + 1);
   const touched = new Int32Array(nItems);
-  const heap = new TopK(cfg.neighbours);
-  const kept = new Int32Array(cfg.neighbours);
+  const keep = Math.min(cfg.neighbours, Math.max(nItems - 1, 1)); // an item has at most nItems - 1 neighbours
+  const heap = new TopK(keep);
+  const kept = new Int32Array(keep);
   const offsets = new Int32Array(nItems + 2);
-  const neighbourItems = new Int32Array((nItems + 1) * cfg.neighbours);
+  const neighbourItems = new Int32Array((nItems + 1) * keep);
   const similarities = new Float32Array(neighbourItems.length);
   for (let i = 1; i <= nItems; i++) {
     let nTouched = 0;
