@@ -28,5 +28,11 @@ export {
   type SplitOptions,
   SplitSchema,
 } from "./split.js";
+export {
+  type SynthFiles,
+  type SynthOptions,
+  SynthOptionsSchema,
+  writeSynth,
+} from "./synth.js";
 export { tokenize, tokenizeChinese, tokenizeEnglish } from "./text.js";
 export { readVocabTsv, Vocab, writeVocabTsv } from "./vocab.js";
