@@ -4,21 +4,19 @@ import { SeqrankError } from "../util/errors.js";
 // raw element bytes; JSON payloads are UTF-8. The reader checks every tag, so a truncated or foreign file fails
 // with a clear error instead of decoding garbage.
 
-enum Tag {
-  Json = 1,
-  U16 = 2,
-  U32 = 3,
-  I32 = 4,
-  F64 = 5,
-}
+const Tag = { Json: 1, U8: 2, U16: 3, U32: 4, I32: 5, F64: 6 } as const;
+type Tag = (typeof Tag)[keyof typeof Tag];
 
-type Typed = Uint16Array | Uint32Array | Int32Array | Float64Array;
+type Typed = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
 
 export class ChunkWriter {
   private readonly parts: Uint8Array[] = [];
 
   json(value: unknown): this {
     return this.chunk(Tag.Json, new TextEncoder().encode(JSON.stringify(value)));
+  }
+  u8(a: Uint8Array): this {
+    return this.typed(Tag.U8, a);
   }
   u16(a: Uint16Array): this {
     return this.typed(Tag.U16, a);
@@ -74,6 +72,9 @@ export class ChunkReader {
 
   json<T>(): T {
     return JSON.parse(new TextDecoder().decode(this.chunk(Tag.Json))) as T;
+  }
+  u8(): Uint8Array {
+    return new Uint8Array(this.aligned(Tag.U8));
   }
   u16(): Uint16Array {
     return new Uint16Array(this.aligned(Tag.U16));

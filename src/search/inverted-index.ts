@@ -9,7 +9,7 @@ import {
 } from "./config.js";
 import { DocTable } from "./doc-table.js";
 import { ensureLength } from "./growable.js";
-import { PostingList } from "./postings.js";
+import { MAX_TF, PostingList } from "./postings.js";
 import { SurfaceForms } from "./surface-forms.js";
 import { createTokenizer, type Tokenizer } from "./tokenizers/index.js";
 import { Vocabulary } from "./vocabulary.js";
@@ -78,7 +78,7 @@ export function addDocument(index: SearchIndex, doc: SearchDocument): void {
     );
   }
   // term id → term frequency per field
-  const tfs = new Map<number, Uint16Array>();
+  const tfs = new Map<number, Uint8Array>();
   const lengths = new Uint16Array(FIELD_COUNT);
   for (let f = 0; f < FIELD_COUNT; f++) {
     let length = 0;
@@ -87,10 +87,10 @@ export function addDocument(index: SearchIndex, doc: SearchDocument): void {
       index.surfaces.add(raw, termId);
       let row = tfs.get(termId);
       if (!row) {
-        row = new Uint16Array(FIELD_COUNT);
+        row = new Uint8Array(FIELD_COUNT);
         tfs.set(termId, row);
       }
-      if (row[f] < 0xffff) row[f]++;
+      if (row[f] < MAX_TF) row[f]++;
       length++;
     });
     lengths[f] = Math.min(length, 0xffff);

@@ -3,6 +3,7 @@ import { ChunkReader, ChunkWriter } from "./binary-chunks.js";
 import { FIELD_COUNT, type SearchIndexConfig } from "./config.js";
 import { createSearchIndex, type SearchIndex } from "./inverted-index.js";
 import { PostingList } from "./postings.js";
+import { decodeVarints, encodeVarints } from "./varint.js";
 
 const MAGIC = "SRSEARCH";
 const VERSION = 1;
@@ -46,20 +47,22 @@ export function saveIndex(index: SearchIndex): Uint8Array {
   const newTerm = new Int32Array(index.dict.size).fill(-1);
   const terms: string[] = [];
   const offsets: number[] = [0];
-  const postingDocs: number[] = [];
+  const docGaps: number[] = [];
   const postingTfs: number[] = [];
   index.dict.terms.forEach((term, t) => {
     if (index.df[t] === 0) return;
     newTerm[t] = terms.length;
     terms.push(term);
     const list = index.postings[t];
+    let previous = 0;
     for (let p = 0; p < list.length; p++) {
       const d = newDoc[list.docs[p]];
       if (d < 0) continue;
-      postingDocs.push(d);
+      docGaps.push(d - previous);
+      previous = d;
       for (let f = 0; f < FIELD_COUNT; f++) postingTfs.push(list.tfs[p * FIELD_COUNT + f]);
     }
-    offsets.push(postingDocs.length);
+    offsets.push(docGaps.length);
   });
   const header: Header = {
     version: VERSION,
@@ -80,8 +83,8 @@ export function saveIndex(index: SearchIndex): Uint8Array {
     .i32(category)
     .f64(price)
     .u32(Uint32Array.from(offsets))
-    .u32(Uint32Array.from(postingDocs))
-    .u16(Uint16Array.from(postingTfs))
+    .u8(encodeVarints(docGaps))
+    .u8(Uint8Array.from(postingTfs))
     .finish(MAGIC);
 }
 
@@ -100,8 +103,12 @@ export function loadIndex(bytes: Uint8Array): SearchIndex {
   const category = reader.i32();
   const price = reader.f64();
   const offsets = reader.u32();
-  const postingDocs = reader.u32();
-  const postingTfs = reader.u16();
+  const postingDocs = decodeVarints(reader.u8(), offsets[offsets.length - 1]);
+  const postingTfs = reader.u8();
+  // gaps → doc numbers, restarting at each term
+  for (let t = 0; t + 1 < offsets.length; t++) {
+    for (let p = offsets[t] + 1; p < offsets[t + 1]; p++) postingDocs[p] += postingDocs[p - 1];
+  }
 
   const index = createSearchIndex(header.config);
   const { docs, stats } = index;

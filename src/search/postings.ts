@@ -1,22 +1,23 @@
 import { FIELD_COUNT } from "./config.js";
 
 const INITIAL_CAPACITY = 4;
+export const MAX_TF = 0xff;
 
 /**
  * The postings of one term: ascending internal doc numbers and, per posting, the term's frequency in each field
- * (FIELD_COUNT consecutive Uint16 values). Appending keeps the order because doc numbers only grow.
+ * (FIELD_COUNT consecutive bytes, capped at 255: BM25 saturates long before that). Appending keeps the order because doc numbers only grow.
  * Removed documents stay until `compact` drops them.
  */
 export class PostingList {
   docs: Uint32Array = new Uint32Array(INITIAL_CAPACITY);
-  tfs: Uint16Array = new Uint16Array(INITIAL_CAPACITY * FIELD_COUNT);
+  tfs: Uint8Array = new Uint8Array(INITIAL_CAPACITY * FIELD_COUNT);
   length = 0;
 
   push(doc: number, fieldTfs: ArrayLike<number>): void {
     if (this.length === this.docs.length) this.resize(Math.max(INITIAL_CAPACITY, this.length * 2));
     this.docs[this.length] = doc;
     const base = this.length * FIELD_COUNT;
-    for (let f = 0; f < FIELD_COUNT; f++) this.tfs[base + f] = Math.min(fieldTfs[f], 0xffff);
+    for (let f = 0; f < FIELD_COUNT; f++) this.tfs[base + f] = Math.min(fieldTfs[f], MAX_TF);
     this.length++;
   }
 
@@ -63,7 +64,7 @@ export class PostingList {
   }
 
   /** Rebuilds a list from saved arrays (already trimmed to length). */
-  static from(docs: Uint32Array, tfs: Uint16Array): PostingList {
+  static from(docs: Uint32Array, tfs: Uint8Array): PostingList {
     const list = new PostingList();
     list.docs = docs;
     list.tfs = tfs;
@@ -74,7 +75,7 @@ export class PostingList {
   private resize(capacity: number): void {
     const docs = new Uint32Array(capacity);
     docs.set(this.docs.subarray(0, this.length));
-    const tfs = new Uint16Array(capacity * FIELD_COUNT);
+    const tfs = new Uint8Array(capacity * FIELD_COUNT);
     tfs.set(this.tfs.subarray(0, this.length * FIELD_COUNT));
     this.docs = docs;
     this.tfs = tfs;
