@@ -8,7 +8,15 @@ export {
   buildDataset,
 } from "./build.js";
 export { loadDataset } from "./cache.js";
+export { type OpenOptions, openDuckDB } from "./db.js";
 export { type BuiltItemFeatures, buildItemFeatures, type ItemRecord } from "./features.js";
+export {
+  type IngestOptions,
+  type IngestProgress,
+  type IngestResult,
+  ingest,
+  type SourceSummary,
+} from "./ingest.js";
 export { type KCoreResult, type KCoreThresholds, kCore } from "./kcore.js";
 export type {
   Csr,
@@ -19,7 +27,28 @@ export type {
   RuleCount,
   SplitKind,
 } from "./prepared.js";
+export { defaultDatasetsDir, PRESETS, presetSpec } from "./presets.js";
+export { BOTS_FILE, QUARANTINE_FILE } from "./quarantine.js";
+export {
+  CATEGORY_SEPARATOR,
+  type EventRow,
+  EventRowSchema,
+  type ItemRow,
+  ItemRowSchema,
+  type UserRow,
+  UserRowSchema,
+} from "./schema.js";
 export { assignSessions } from "./session.js";
+export {
+  CleaningSchema,
+  ColumnMapSchema,
+  type IngestSpec,
+  type IngestSpecInput,
+  IngestSpecSchema,
+  parseIngestSpec,
+  type SourceInput,
+  SourceSchema,
+} from "./source.js";
 export {
   type EvalTargets,
   evalTargets,

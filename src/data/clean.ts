@@ -1,0 +1,102 @@
+// Row-set rules over the staged events (after the per-row validity checks of stage.ts): exact duplicates,
+// burst duplicates and bots. Each marks the rows it removes in place, so accounting stays in one table.
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { queryRows, queryValue } from "./db.js";
+import type { RuleCount } from "./prepared.js";
+import type { Cleaning, SourceRole } from "./source.js";
+import { RULES, stageTable } from "./stage.js";
+
+const EVENTS = stageTable("events");
+/** Source order: which of two rows came first in the input. */
+const SOURCE_ORDER = "src, src_line, pos";
+const originOf = (line: string) => `(SELECT file FROM sr_sources WHERE src = d.first_src) || ':' || ${line}`;
+
+/** Rows equal to an earlier row in every mapped field. Rows without a timestamp are exempt: without a
+ *  time, buying the same item twice looks exactly like a duplicate. */
+export async function markExactDuplicates(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`UPDATE ${EVENTS} s SET rule = 'exact_duplicate', col = NULL,
+      reason = 'same as ' || ${originOf("d.first_line")}
+    FROM (SELECT rowid AS rid, row_number() OVER w AS rn, first_value(src) OVER w AS first_src,
+            first_value(src_line) OVER w AS first_line
+          FROM ${EVENTS} WHERE rule IS NULL AND ts IS NOT NULL
+          WINDOW w AS (PARTITION BY user_id, item_id, event_type, ts, session_id, title, category, brand, price,
+                       attributes, profile::VARCHAR ORDER BY ${SOURCE_ORDER})) d
+    WHERE s.rowid = d.rid AND d.rn > 1`);
+}
+
+/** An event that repeats the same (user, item, event type) within `window` seconds of the previous one. */
+export async function markBurstDuplicates(conn: DuckDBConnection, windowSeconds: number): Promise<void> {
+  if (windowSeconds <= 0) return;
+  await conn.run(`UPDATE ${EVENTS} s SET rule = 'burst_duplicate', col = NULL,
+      reason = 'repeats ' || ${originOf("d.prev_line")} || ' after ' || d.gap || ' s (window ${windowSeconds} s)'
+    FROM (SELECT rowid AS rid, ts - lag(ts) OVER w AS gap, lag(src) OVER w AS first_src,
+            lag(src_line) OVER w AS prev_line
+          FROM ${EVENTS} WHERE rule IS NULL AND ts IS NOT NULL
+          WINDOW w AS (PARTITION BY user_id, item_id, event_type ORDER BY ts, ${SOURCE_ORDER})) d
+    WHERE s.rowid = d.rid AND d.gap <= ${windowSeconds}`);
+}
+
+/** Rows whose id repeats one defined earlier in the same catalog file (the first definition wins). */
+export async function markDuplicateIds(conn: DuckDBConnection, role: "items" | "users"): Promise<void> {
+  const table = stageTable(role);
+  const key = role === "items" ? "item_id" : "user_id";
+  await conn.run(`UPDATE ${table} s SET rule = 'duplicate_id', col = NULL,
+      reason = '${role === "items" ? "item" : "user"} id "' || s.${key} || '" already defined at line ' || d.first_line
+    FROM (SELECT rowid AS rid, row_number() OVER w AS rn, first_value(src_line) OVER w AS first_line
+          FROM ${table} WHERE rule IS NULL
+          WINDOW w AS (PARTITION BY src, ${key} ORDER BY src_line, pos)) d
+    WHERE s.rowid = d.rid AND d.rn > 1`);
+}
+
+/** Users whose kept event volume or event rate is a robust outlier; their events are marked `bot`. */
+export async function markBots(conn: DuckDBConnection, bots: Cleaning["bots"]): Promise<number> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE sr_bots (user_id VARCHAR, events BIGINT, span_seconds BIGINT,
+    rate_per_hour DOUBLE, z_volume DOUBLE, z_rate DOUBLE, reason VARCHAR)`);
+  if (!bots.enabled) return 0;
+  const t = bots.threshold;
+  // Metrics on a log scale (activity is heavy-tailed); z = 0.6745 (x - median) / MAD, falling back to the
+  // mean absolute deviation when more than half the users share one value (MAD = 0).
+  const z = (x: string, med: string, mad: string, meanAd: string) =>
+    `CASE WHEN ${mad} > 0 THEN 0.6745 * (${x} - ${med}) / ${mad}
+          WHEN ${meanAd} > 0 THEN (${x} - ${med}) / (1.2533 * ${meanAd}) ELSE 0 END`;
+  await conn.run(`INSERT INTO sr_bots
+    WITH per_user AS (
+      SELECT user_id, count(*) AS events, count(ts) AS timed, max(ts) - min(ts) AS span
+      FROM ${EVENTS} WHERE rule IS NULL GROUP BY user_id),
+    metrics AS (
+      SELECT *, ln(events) AS lv,
+        CASE WHEN timed = events THEN ln(events / greatest(span / 3600.0, 1.0 / 60)) END AS lr
+      FROM per_user),
+    centre AS (SELECT median(lv) AS mv, median(lr) AS mr, count(*) AS users FROM metrics),
+    spread AS (
+      SELECT median(abs(lv - mv)) AS dv, avg(abs(lv - mv)) AS av, median(abs(lr - mr)) AS dr, avg(abs(lr - mr)) AS ar
+      FROM metrics, centre),
+    scored AS (
+      SELECT user_id, events, span, exp(lr) AS rate, ${z("lv", "mv", "dv", "av")} AS zv,
+        CASE WHEN lr IS NOT NULL THEN ${z("lr", "mr", "dr", "ar")} END AS zr
+      FROM metrics, centre, spread WHERE users >= 10)
+    SELECT user_id, events, span, rate, zv, zr,
+      concat_ws('; ',
+        CASE WHEN zv > ${t} THEN events || ' events (robust z ' || round(zv, 1) || ' > ${t})' END,
+        CASE WHEN zr > ${t} THEN round(rate, 1) || ' events/hour (robust z ' || round(zr, 1) || ' > ${t})' END)
+    FROM scored
+    WHERE events >= ${bots.minEvents} AND (zv > ${t} OR coalesce(zr, 0) > ${t})
+    ORDER BY user_id`);
+  await conn.run(`UPDATE ${EVENTS} s SET rule = 'bot', col = NULL, reason = 'user flagged as a bot: ' || b.reason
+    FROM sr_bots b WHERE s.user_id = b.user_id AND s.rule IS NULL`);
+  return Number(await queryValue(conn, "SELECT count(*) FROM sr_bots"));
+}
+
+/** Per rule, in order: rows reaching it, rows it kept, rows it quarantined (rowsIn = kept + quarantined). */
+export async function ruleCounts(conn: DuckDBConnection, role: SourceRole): Promise<RuleCount[]> {
+  const rows = await queryRows(conn, `SELECT rule, count(*) AS n FROM ${stageTable(role)} GROUP BY rule`);
+  const byRule = new Map(rows.map((r) => [r.rule as string | null, Number(r.n)]));
+  let rowsIn = [...byRule.values()].reduce((a, b) => a + b, 0);
+  const out: RuleCount[] = [];
+  for (const rule of RULES[role]) {
+    const quarantined = byRule.get(rule) ?? 0;
+    out.push({ rule: `${role}.${rule}`, rowsIn, kept: rowsIn - quarantined, quarantined });
+    rowsIn -= quarantined;
+  }
+  return out;
+}
