@@ -11,14 +11,26 @@ export interface OpenOptions {
   tempDirectory?: string;
 }
 
-export async function openDuckDB(opts: OpenOptions = {}): Promise<DuckDBConnection> {
+export interface OpenDuckDB {
+  conn: DuckDBConnection;
+  /** Disconnects and closes the database (a database file can then be deleted). */
+  close(): void;
+}
+
+export async function openDuckDB(opts: OpenOptions = {}): Promise<OpenDuckDB> {
   const config: Record<string, string> = { memory_limit: opts.memoryLimit ?? "2GB" };
   if (opts.tempDirectory) config.temp_directory = opts.tempDirectory;
   const instance = await DuckDBInstance.create(opts.path ?? ":memory:", config);
   const conn = await instance.connect();
   // Timestamps without an explicit zone are read as UTC, whatever the machine's zone.
   await conn.run("SET TimeZone = 'UTC'");
-  return conn;
+  return {
+    conn,
+    close: () => {
+      conn.closeSync();
+      instance.closeSync();
+    },
+  };
 }
 
 /** SQL string literal. */

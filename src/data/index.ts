@@ -8,7 +8,7 @@ export {
   buildDataset,
 } from "./build.js";
 export { loadDataset } from "./cache.js";
-export { type OpenOptions, openDuckDB } from "./db.js";
+export { type OpenDuckDB, type OpenOptions, openDuckDB } from "./db.js";
 export { type BuiltItemFeatures, buildItemFeatures, type ItemRecord } from "./features.js";
 export {
   type IngestOptions,

@@ -11,8 +11,10 @@ import { openFrame } from "./frames.js";
 import type { RuleCount } from "./prepared.js";
 import { BOTS_FILE, QUARANTINE_FILE, writeQuarantine } from "./quarantine.js";
 import {
+  type IngestSpec,
   type IngestSpecInput,
   parseIngestSpec,
+  type ResolvedSource,
   resolveSources,
   type SourceFormat,
   type SourceRole,
@@ -46,6 +48,8 @@ export interface SourceSummary {
 
 export interface IngestResult {
   conn: DuckDBConnection;
+  /** Closes the database if ingest opened it (a no-op for a connection passed in). */
+  close(): void;
   name: string;
   /** events.*, items.*, users.* rules in the order they apply. */
   rules: RuleCount[];
@@ -66,7 +70,22 @@ export interface IngestResult {
 export async function ingest(specInput: IngestSpecInput, opts: IngestOptions): Promise<IngestResult> {
   const spec = parseIngestSpec(specInput);
   const sources = resolveSources(spec);
-  const conn = opts.conn ?? (await openDuckDB(opts.db));
+  const own = opts.conn ? undefined : await openDuckDB(opts.db);
+  const conn = opts.conn ?? own!.conn;
+  try {
+    return { conn, close: () => own?.close(), ...(await run(conn, spec, sources, opts)) };
+  } catch (err) {
+    own?.close();
+    throw err;
+  }
+}
+
+async function run(
+  conn: DuckDBConnection,
+  spec: IngestSpec,
+  sources: ResolvedSource[],
+  opts: IngestOptions,
+): Promise<Omit<IngestResult, "conn" | "close">> {
   const total = sources.length + 4;
   let done = 0;
   const step = (name: string) => opts.onProgress?.({ step: name, done: done++, total });
@@ -110,7 +129,6 @@ export async function ingest(specInput: IngestSpecInput, opts: IngestOptions): P
   await conn.run("DROP TABLE IF EXISTS sr_sources; DROP TABLE IF EXISTS sr_bots");
   opts.onProgress?.({ step: "done", done: total, total });
   return {
-    conn,
     name: spec.name,
     rules,
     ...summary,
