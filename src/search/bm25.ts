@@ -1,5 +1,4 @@
 import { FIELD_COUNT, SEARCH_FIELDS } from "./config.js";
-import { ensureLength } from "./growable.js";
 import type { SearchIndex } from "./inverted-index.js";
 import type { PostingList } from "./postings.js";
 
@@ -12,11 +11,16 @@ import type { PostingList } from "./postings.js";
 // The idf is applied by the caller (query expansions share one idf, see query-plan.ts), so the cached per-term
 // upper bound is of `sat` alone.
 
-/** Upper bounds of `sat` per term, valid for one stats epoch (see boundOf). */
+/** Postings per block for block-max bounds (Block-Max WAND). */
+export const BLOCK_SIZE = 64;
+export const BLOCK_SHIFT = 6;
+
+/** Per-term upper bounds of `sat`, valid for one stats epoch. */
 interface BoundCache {
   epoch: number;
-  values: Float64Array;
-  computed: Uint8Array;
+  /** By term id: the largest `sat` of each block of BLOCK_SIZE postings. */
+  blocks: Array<Float64Array | undefined>;
+  max: Map<number, number>;
 }
 const boundCaches = new WeakMap<SearchIndex, BoundCache>();
 
@@ -62,29 +66,40 @@ export class Bm25Scorer {
   }
 
   /**
-   * The largest saturation any posting of the term has: the exact maximum over its postings (removed documents
-   * included, which only loosens it). Computed once per term per stats epoch, so a static index pays it once.
+   * The largest saturation in each block of the term's postings, exact (removed documents included, which only
+   * loosens it). Computed once per term per stats epoch, so a static index pays it once.
    */
-  maxSaturation(termId: number): number {
-    let cache = boundCaches.get(this.index);
-    const epoch = this.index.stats.epoch;
-    if (!cache || cache.epoch !== epoch) {
-      cache = { epoch, values: new Float64Array(0), computed: new Uint8Array(0) };
-      boundCaches.set(this.index, cache);
-    }
-    const size = this.index.dict.size;
-    cache.values = ensureLength(cache.values, size);
-    cache.computed = ensureLength(cache.computed, size);
-    if (cache.computed[termId] === 0) {
+  blockMaxSaturation(termId: number): Float64Array {
+    const cache = this.cache();
+    let blocks = cache.blocks[termId];
+    if (!blocks) {
       const list = this.index.postings[termId];
+      blocks = new Float64Array((list.length + BLOCK_SIZE - 1) >> BLOCK_SHIFT);
       let max = 0;
       for (let p = 0; p < list.length; p++) {
         const s = this.saturation(list, p);
+        if (s > blocks[p >> BLOCK_SHIFT]) blocks[p >> BLOCK_SHIFT] = s;
         if (s > max) max = s;
       }
-      cache.values[termId] = max;
-      cache.computed[termId] = 1;
+      cache.blocks[termId] = blocks;
+      cache.max.set(termId, max);
     }
-    return cache.values[termId];
+    return blocks;
+  }
+
+  /** The largest saturation of any posting of the term. */
+  maxSaturation(termId: number): number {
+    this.blockMaxSaturation(termId);
+    return this.cache().max.get(termId)!;
+  }
+
+  private cache(): BoundCache {
+    let cache = boundCaches.get(this.index);
+    const epoch = this.index.stats.epoch;
+    if (!cache || cache.epoch !== epoch) {
+      cache = { epoch, blocks: [], max: new Map() };
+      boundCaches.set(this.index, cache);
+    }
+    return cache;
   }
 }

@@ -1,4 +1,4 @@
-import type { Bm25Scorer } from "./bm25.js";
+import { BLOCK_SHIFT, BLOCK_SIZE, type Bm25Scorer } from "./bm25.js";
 import type { PlanGroup, PlanTerm } from "./query-plan.js";
 
 /** Past the last doc number. */
@@ -14,11 +14,18 @@ export interface Cursor {
   seek(target: number): void;
   /** The group's score for the current doc. */
   score(): number;
+  /**
+   * Without moving: a bound on the group's score for any doc in [target, blockLast], where blockLast (set by
+   * this call, ≥ target) ends the postings block(s) holding the first posting(s) ≥ target.
+   */
+  blockBound(target: number): number;
+  readonly blockLast: number;
 }
 
 class TermCursor implements Cursor {
   doc: number;
   readonly bound: number;
+  blockLast = END;
   private pos = 0;
 
   constructor(
@@ -41,6 +48,18 @@ class TermCursor implements Cursor {
     return this.term.factor * this.scorer.saturation(this.term.list, this.pos);
   }
 
+  blockBound(target: number): number {
+    const list = this.term.list;
+    const p = list.seek(target, this.pos);
+    if (p >= list.length) {
+      this.blockLast = END;
+      return 0;
+    }
+    const block = p >> BLOCK_SHIFT;
+    this.blockLast = list.docs[Math.min(list.length, (block + 1) * BLOCK_SIZE) - 1];
+    return this.term.factor * this.term.blockMax[block];
+  }
+
   private moveTo(pos: number): void {
     this.pos = pos;
     this.doc = pos < this.term.list.length ? this.term.list.docs[pos] : END;
@@ -51,6 +70,7 @@ class TermCursor implements Cursor {
 class GroupCursor implements Cursor {
   doc = END;
   readonly bound: number;
+  blockLast = END;
 
   constructor(
     private readonly members: TermCursor[],
@@ -80,6 +100,18 @@ class GroupCursor implements Cursor {
       if (s > best) best = s;
     }
     return best;
+  }
+
+  blockBound(target: number): number {
+    let bound = 0;
+    let last = END;
+    for (const m of this.members) {
+      const b = m.blockBound(target);
+      if (b > bound) bound = b;
+      if (m.blockLast < last) last = m.blockLast;
+    }
+    this.blockLast = last;
+    return bound;
   }
 
   private settle(): void {

@@ -4,7 +4,7 @@ import type { PlanGroup } from "./query-plan.js";
 import { TopK } from "./top-k.js";
 
 /**
- * Scores every document matching any query group, with no pruning: the reference WAND must reproduce.
+ * Scores every document matching any query group, with no pruning: the reference Block-Max WAND must reproduce.
  * Same arithmetic as WAND: best term per group, groups summed in order.
  */
 export function exhaustiveTopK(

@@ -1,4 +1,4 @@
-// Product search: BM25F over title/brand/category/attributes, WAND top-k, prefix and typo expansion, filters.
+// Product search: BM25F over title/brand/category/attributes, Block-Max WAND top-k, prefix and typo expansion, filters.
 export {
   FIELD_COUNT,
   SEARCH_FIELDS,

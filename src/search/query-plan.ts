@@ -16,6 +16,8 @@ export interface PlanTerm {
   factor: number;
   /** factor × the term's largest saturation: no document scores more through this term. */
   bound: number;
+  /** Largest saturation per block of BLOCK_SIZE postings (times factor: the block's bound). */
+  blockMax: Float64Array;
 }
 
 /**
@@ -101,6 +103,7 @@ export function planQuery(
         list: index.postings[termId],
         factor,
         bound: factor * scorer.maxSaturation(termId),
+        blockMax: scorer.blockMaxSaturation(termId),
       });
     }
     if (terms.length > 0) groups.push({ token, terms, bound: Math.max(...terms.map((t) => t.bound)) });

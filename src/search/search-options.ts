@@ -30,7 +30,7 @@ export const SearchOptionsSchema = z
     prefixWeight: z.number().min(0).max(1).default(0.8),
     typoWeights: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.6, 0.4]),
     filters: SearchFiltersSchema,
-    /** Score every matching document instead of WAND pruning (same results; for tests and benchmarks). */
+    /** Score every matching document instead of Block-Max WAND pruning (same results; for tests and benchmarks). */
     exhaustive: z.boolean().default(false),
   })
   .default({});
