@@ -166,18 +166,24 @@ export const GRAD_RULES: Record<PrimOp, GradRule> = {
       needs[2] ? o.sum(g!, { axes: lead }) : undefined,
     ];
   },
-  SoftmaxCrossEntropy: (n, [g]) => {
-    // d loss_i / d logits_i = softmax_i − onehot(target_i): scale the softmax by g, then scatter −g onto targets.
-    const [, targets] = n.inputs;
-    const logp = n.outputs[1];
+  SoftmaxCrossEntropy: (n, [g], needs) => {
+    // With P = softmax(logits) and G = diag(g): d rows = G (P·table − table[target]) and
+    // d table = Pᵀ (G rows) − scatter(target, G rows). The per-row scale is applied to the M × d side and the
+    // one-hot part becomes a row gather/scatter, so no M × N tensor is touched beyond P itself.
+    const [rows, table, targets] = n.inputs;
     const ignored = o.equal(targets, n.attrs.ignoreIndex ?? -100);
-    const gRow = o.unsqueeze(o.where(ignored, 0, g!), [1]);
-    const safeTargets = o.unsqueeze(o.where(ignored, 0, targets), [1]);
-    const scaled = o.mul(o.exp(logp), gRow);
-    return [
-      x0(n).graph.apply("ScatterElementsAdd", [scaled, safeTargets, o.neg(gRow)], { axis: -1 })[0],
-      undefined,
-    ];
+    const gCol = o.unsqueeze(o.where(ignored, 0, g!), [1]);
+    const safeTargets = o.where(ignored, 0, targets);
+    const p = o.exp(n.outputs[1]); // exp of the forward's log-probabilities: cheaper than a second softmax
+    const scaledRows = o.mul(rows, gCol);
+    const dRows = needs[0] ? o.mul(gCol, o.sub(o.matmul(p, table), o.gather(table, safeTargets))) : undefined;
+    const dTable = needs[1]
+      ? o.sub(
+          o.matmul(p, scaledRows, { transA: true }),
+          table.graph.apply("ScatterAddRows", [table, safeTargets, scaledRows])[0],
+        )
+      : undefined;
+    return [dRows, dTable, undefined];
   },
   RandomUniform: none,
   TopK: notDifferentiable,

@@ -22,6 +22,12 @@ class LoweringContext {
   private consts = new Map<string, string>();
   private shapes = new Map<string, string>();
   private fresh = 0;
+  /** Values that are graph outputs take the output's name directly (an Identity would copy them every run). */
+  readonly renamed = new Map<string, string>();
+
+  nameOf(t: Tensor): string {
+    return this.renamed.get(t.name) ?? t.name;
+  }
 
   tmp(hint: string): string {
     return `_${hint}${this.fresh++}`;
@@ -75,7 +81,7 @@ class LoweringContext {
   shapeOf(t: Tensor): string {
     let s = this.shapes.get(t.name);
     if (!s) {
-      s = this.value("Shape", [t.name]);
+      s = this.value("Shape", [this.nameOf(t)]);
       this.shapes.set(t.name, s);
     }
     return s;
@@ -243,8 +249,9 @@ export const LOWER: Record<PrimOp, Lowering> = {
     c.emit("Add", [c.value("Mul", [c.value("Mul", [centred, invStd]), gamma]), beta], [y]);
   },
   SoftmaxCrossEntropy: (n, c, ins, outs) => {
-    const [logits, targets] = ins;
+    const [rows, table, targets] = ins;
     const [loss, logp] = outs;
+    const logits = c.value("MatMul", [rows, c.value("Transpose", [table], { perm: [1, 0] })]);
     const ignored = c.value("Equal", [targets, c.i64([n.attrs.ignoreIndex ?? -100], true)]);
     const safe = c.value("Where", [ignored, c.i64([0], true), targets]);
     c.emit("LogSoftmax", [logits], [logp], { axis: -1 });
@@ -286,6 +293,11 @@ export interface LoweredModel {
 export function lowerToOnnx(spec: LowerSpec, name = "seqrank"): LoweredModel {
   const outTensors = Object.values(spec.outputs);
   const c = new LoweringContext();
+  const aliases: [string, Tensor][] = [];
+  for (const [outName, t] of Object.entries(spec.outputs)) {
+    if (t.node.op !== "Leaf" && !c.renamed.has(t.name)) c.renamed.set(t.name, outName);
+    else aliases.push([outName, t]);
+  }
   const inputs: Tensor[] = [];
   for (const node of ancestors(outTensors)) {
     const t = node.outputs[0];
@@ -298,9 +310,14 @@ export function lowerToOnnx(spec: LowerSpec, name = "seqrank"): LoweredModel {
       }
       continue;
     }
-    const ins = node.inputs.map((i) => i.name);
+    const ins = node.inputs.map((i) => c.nameOf(i));
     try {
-      LOWER[node.op](node, c, ins, node.outputNames);
+      LOWER[node.op](
+        node,
+        c,
+        ins,
+        node.outputs.map((o) => c.nameOf(o)),
+      );
     } catch (e) {
       throw new SeqrankError(
         "SR_ERR_LOWER",
@@ -308,11 +325,8 @@ export function lowerToOnnx(spec: LowerSpec, name = "seqrank"): LoweredModel {
       );
     }
   }
-  const outputs: OnnxValueInfo[] = [];
-  for (const [outName, t] of Object.entries(spec.outputs)) {
-    c.emit("Identity", [t.name], [outName]);
-    outputs.push(valueInfo(outName, t));
-  }
+  for (const [outName, t] of aliases) c.emit("Identity", [c.nameOf(t)], [outName]);
+  const outputs = Object.entries(spec.outputs).map(([outName, t]) => valueInfo(outName, t));
   const bytes = encodeModel({
     name,
     nodes: c.nodes,

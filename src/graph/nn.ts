@@ -75,14 +75,17 @@ export function multiHeadAttention(
 ): Tensor {
   const d = q.shape[q.rank - 1] as number;
   const dh = d / opts.heads;
-  const split = (t: Tensor) => o.transpose(o.reshape(t, [0, 0, opts.heads, dh]), [0, 2, 1, 3]);
+  // With one head the split is a free reshape to [B, 1, L, d]: no transposes.
+  const split = (t: Tensor) =>
+    opts.heads === 1 ? o.unsqueeze(t, [1]) : o.transpose(o.reshape(t, [0, 0, opts.heads, dh]), [0, 2, 1, 3]);
+  const merge = (t: Tensor) =>
+    opts.heads === 1 ? o.squeeze(t, [1]) : o.reshape(o.transpose(t, [0, 2, 1, 3]), [0, 0, d]);
   const qh = split(linear(ctx, `${name}.q`, q, d));
   const kh = split(linear(ctx, `${name}.k`, kv, d));
   const vh = split(linear(ctx, `${name}.v`, kv, d));
   const scores = o.add(o.mul(o.matmul(qh, kh, { transB: true }), 1 / Math.sqrt(dh)), bias);
   const weights = dropout(ctx, o.softmax(scores), opts.dropout);
-  const merged = o.reshape(o.transpose(o.matmul(weights, vh), [0, 2, 1, 3]), [0, 0, d]);
-  return linear(ctx, `${name}.out`, merged, d);
+  return linear(ctx, `${name}.out`, merge(o.matmul(weights, vh)), d);
 }
 
 export interface FeedForwardOpts {
@@ -98,7 +101,7 @@ export function feedForward(ctx: BuildContext, name: string, x: Tensor, opts: Fe
 }
 
 export interface TransformerBlockOpts extends AttentionOpts, FeedForwardOpts {
-  /** "post": x = LN(x + f(x)) as in BERT and RecBole; "pre": x = x + f(LN(x)) as in SASRec's reference code. */
+  /** "post": x = LN(x + f(x)) as in BERT and RecBole; "pre": SASRec's reference layout (see below). */
   norm: "pre" | "post";
   eps?: number;
 }
@@ -118,7 +121,9 @@ export function transformerBlock(
     const h = ln("ln1", o.add(x, attn(x, x)));
     return ln("ln2", o.add(h, ffn(h)));
   }
+  // SASRec's reference layout: normalised queries attend over the raw sequence with the residual on the
+  // queries, and the feed-forward residual is taken after the second LayerNorm.
   const q = ln("ln1", x);
-  const h = o.add(q, attn(q, x)); // SASRec: normalised queries attend over the raw sequence, residual on q
-  return o.add(h, ffn(ln("ln2", h)));
+  const h = ln("ln2", o.add(q, attn(q, x)));
+  return o.add(h, ffn(h));
 }

@@ -311,19 +311,19 @@ export const SHAPE_RULES: Record<PrimOp, Rule> = {
     ];
   },
   SoftmaxCrossEntropy: (inp, _a, op) => {
-    const [logits, target] = inp;
-    requireFloat(op, inp, logits);
-    if (
-      logits.rank !== 2 ||
-      target.rank !== 1 ||
-      target.dtype !== "int64" ||
-      logits.shape[0] !== target.shape[0]
-    ) {
-      throw shapeError(op, inp, "logits [M, N] and int64 targets [M]");
-    }
+    const [rows, table, target] = inp;
+    requireFloat(op, inp, rows);
+    const ok =
+      rows.rank === 2 &&
+      table.rank === 2 &&
+      rows.shape[1] === table.shape[1] &&
+      target.rank === 1 &&
+      target.dtype === "int64" &&
+      rows.shape[0] === target.shape[0];
+    if (!ok) throw shapeError(op, inp, "rows [M, d], table [N, d] and int64 targets [M]");
     return [
-      { dtype: logits.dtype, shape: [logits.shape[0]] },
-      { dtype: logits.dtype, shape: logits.shape },
+      { dtype: rows.dtype, shape: [rows.shape[0]] }, // loss per row
+      { dtype: rows.dtype, shape: [rows.shape[0], table.shape[0]] }, // log-probabilities
     ];
   },
   RandomUniform: (inp, _a, op) => {

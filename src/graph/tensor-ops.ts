@@ -124,10 +124,18 @@ export function layerNorm(x: Tensor, gamma: Tensor, beta: Tensor, eps = 1e-5): T
   return x.graph.apply("LayerNorm", [x, gamma, beta], { eps })[0];
 }
 
-/** Per-row softmax cross-entropy of logits [M, N] against int64 targets [M]; rows whose target is
- * `ignoreIndex` contribute 0. */
-export function softmaxCrossEntropy(logits: Tensor, targets: Tensor, ignoreIndex = -100): Tensor {
-  return logits.graph.apply("SoftmaxCrossEntropy", [logits, targets], { ignoreIndex })[0];
+/**
+ * Per-row cross-entropy of softmax(rows · tableᵀ) [M, N] against int64 targets [M]; rows whose target is
+ * `ignoreIndex` contribute 0. Fused with the output matmul: its gradient never materialises a one-hot target
+ * or scatters into the M × N gradient (see grad.ts). Its second output holds the log-probabilities.
+ */
+export function softmaxCrossEntropy(
+  rows: Tensor,
+  table: Tensor,
+  targets: Tensor,
+  ignoreIndex = -100,
+): Tensor {
+  return rows.graph.apply("SoftmaxCrossEntropy", [rows, table, targets], { ignoreIndex })[0];
 }
 
 /** Uniform [0, 1) numbers shaped like `like`, a pure function of (seed, salt, position): reproducible and

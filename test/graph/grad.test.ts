@@ -127,13 +127,16 @@ const CASES: Record<string, GradCase> = {
   softmax: { params: [[3, 5]], build: (_g, [a]) => o.softmax(a) },
   logSoftmax: { params: [[3, 5]], build: (_g, [a]) => o.logSoftmax(a) },
   layerNorm: { params: [[2, 3, 6], [6], [6]], build: (_g, [x, gm, bt]) => o.layerNorm(x, gm, bt, 1e-5) },
-  "softmax cross-entropy (with an ignored row)": {
-    params: [[4, 6]],
+  "softmax cross-entropy over rows · tableᵀ (with an ignored row)": {
+    params: [
+      [4, 3],
+      [6, 3],
+    ],
     feeds: (g) => {
       const i = idx(g, "targets", [1, 5, -100, 0], [4]);
       return { tensors: [i.tensor], values: { targets: i.feed } };
     },
-    build: (g, [logits]) => o.softmaxCrossEntropy(logits, g.inputs()[0]),
+    build: (g, [rows, table]) => o.softmaxCrossEntropy(rows, table, g.inputs()[0]),
   },
 };
 

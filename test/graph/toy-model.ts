@@ -12,12 +12,8 @@ export const LEN = 12;
 export const PERIOD = 4;
 export const D = 32;
 
-/** Logits [B·L, VOCAB] of the toy model; `tokens` [B, L] int64 and `bias` [1, 1, L, L] are inputs. */
-export function toyLogits(
-  store: ParamStore,
-  training: boolean,
-  dropout = 0.1,
-): { g: Graph; logits: Tensor; ctx: BuildContext } {
+/** Hidden rows [B·L, D], item table and logits of the toy model; `tokens` [B, L] and `bias` [1, 1, L, L] are inputs. */
+export function toyLogits(store: ParamStore, training: boolean, dropout = 0.1) {
   const g = new Graph();
   const ctx = new BuildContext(g, store, training);
   const tokens = g.input("tokens", "int64", ["batch", "seq"]);
@@ -36,14 +32,14 @@ export function toyLogits(
       eps: 1e-6,
     });
   }
-  const logits = o.matmul(o.reshape(h, [-1, D]), table, { transB: true });
-  return { g, logits, ctx };
+  const rows = o.reshape(h, [-1, D]);
+  return { g, rows, table, logits: o.matmul(rows, table, { transB: true }) };
 }
 
 export function toyLoss(store: ParamStore, dropout = 0.1): Tensor {
-  const { g, logits } = toyLogits(store, true, dropout);
+  const { g, rows, table } = toyLogits(store, true, dropout);
   const targets = g.input("targets", "int64", ["batch*seq"]);
-  return o.mean(o.softmaxCrossEntropy(logits, targets), {}); // ignored positions count as 0 in the mean
+  return o.mean(o.softmaxCrossEntropy(rows, table, targets)); // ignored positions count as 0 in the mean
 }
 
 /** Each sequence repeats a random motif of PERIOD tokens; only positions past the first motif are predictable. */

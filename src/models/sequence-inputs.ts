@@ -1,0 +1,66 @@
+// Inputs every sequence encoder reads, and the JS side that fills them from left-padded item sequences.
+// Batches are trimmed to their longest sequence; position ids keep counting back from the newest item, so
+// trimming never changes what the model sees.
+import type { Graph, Tensor } from "../graph/graph.js";
+import { type Feeds, tensor } from "../graph/session.js";
+
+export interface SequenceInputs {
+  /** [B, L] item ids, left-padded with 0. */
+  items: Tensor;
+  /** [L] position ids of the trimmed window (maxLen − L … maxLen − 1). */
+  positions: Tensor;
+  /** [B, 1, L, L] additive attention mask: 0 = may attend, −1e9 = may not (padding, and the future if causal). */
+  attnBias: Tensor;
+}
+
+export function sequenceInputs(g: Graph, causal: boolean): SequenceInputs {
+  const padBias = g.input("pad_bias", g.floatType, ["batch", 1, 1, "seq"]);
+  const items = g.input("items", "int64", ["batch", "seq"]);
+  const positions = g.input("positions", "int64", ["seq"]);
+  if (!causal) return { items, positions, attnBias: padBias };
+  const future = g.input("causal_bias", g.floatType, ["seq", "seq"]);
+  return { items, positions, attnBias: g.apply("Add", [padBias, future])[0] };
+}
+
+const NEG = -1e9;
+const causalCache = new Map<number, Float32Array>();
+function causalBias(len: number): Float32Array {
+  let m = causalCache.get(len);
+  if (!m) {
+    m = new Float32Array(len * len);
+    for (let q = 0; q < len; q++) for (let k = q + 1; k < len; k++) m[q * len + k] = NEG;
+    causalCache.set(len, m);
+  }
+  return m;
+}
+
+/**
+ * Feeds for a batch of sequences, each cut to its last `maxLen` items and left-padded to the batch's longest.
+ * Returns the feeds and the trimmed length.
+ */
+export function sequenceFeeds(
+  seqs: readonly ArrayLike<number>[],
+  maxLen: number,
+  causal: boolean,
+): { feeds: Feeds; len: number } {
+  let len = 1;
+  for (const s of seqs) len = Math.max(len, Math.min(s.length, maxLen));
+  const b = seqs.length;
+  const items = new BigInt64Array(b * len);
+  const pad = new Float32Array(b * len);
+  for (let r = 0; r < b; r++) {
+    const s = seqs[r];
+    const n = Math.min(s.length, len);
+    const start = len - n;
+    for (let j = 0; j < start; j++) pad[r * len + j] = NEG;
+    for (let j = 0; j < n; j++) items[r * len + start + j] = BigInt(s[s.length - n + j]);
+  }
+  const positions = BigInt64Array.from({ length: len }, (_, i) => BigInt(maxLen - len + i));
+  const feeds: Feeds = {
+    items: tensor(items, [b, len]),
+    positions: tensor(positions, [len]),
+    pad_bias: tensor(pad, [b, 1, 1, len]),
+  };
+  if (causal) feeds.causal_bias = tensor(causalBias(len), [len, len]);
+  return { feeds, len };
+}
