@@ -159,18 +159,19 @@ function sequenceFrame(table: string, blankLines: number): Frame {
 const jsonPath = (name: string) => lit(`$.${JSON.stringify(name)}`);
 
 function jsonLinesFrame(table: string, blankLines: number): Frame {
-  const from = `SELECT rowid + 1 AS src_line, NULL::INTEGER AS pos, raw,
-      coalesce(CASE WHEN json_valid(raw) THEN json_type(raw::JSON) = 'OBJECT' END, false) AS ok
-    FROM ${table} WHERE raw IS NOT NULL`;
+  // `j` is NULL for lines that are not JSON, so no JSON function ever sees invalid input.
+  const from = `SELECT *, coalesce(json_type(j) = 'OBJECT', false) AS ok
+    FROM (SELECT rowid + 1 AS src_line, NULL::INTEGER AS pos, raw, CASE WHEN json_valid(raw) THEN raw END AS j
+          FROM ${table} WHERE raw IS NOT NULL)`;
   return {
     from,
     available: null,
-    present: (name) => `ok AND json_exists(raw, ${jsonPath(name)})`,
-    text: (name) => `CASE WHEN ok THEN nullif(trim(json_extract_string(raw, ${jsonPath(name)})), '') END`,
+    present: (name) => `ok AND json_exists(j, ${jsonPath(name)})`,
+    text: (name) => `nullif(trim(json_extract_string(j, ${jsonPath(name)})), '')`,
     list: (name, sep) =>
-      `CASE WHEN ok THEN CASE WHEN json_type(raw, ${jsonPath(name)}) = 'ARRAY'
-        THEN ${nonEmpty(`json_extract_string(raw, ${lit(`$.${JSON.stringify(name)}[*]`)})`)}
-        ELSE ${nonEmpty(`string_split(json_extract_string(raw, ${jsonPath(name)}), ${lit(sep)})`)} END END`,
+      `CASE WHEN json_type(j, ${jsonPath(name)}) = 'ARRAY'
+        THEN ${nonEmpty(`json_extract_string(j, ${lit(`$.${JSON.stringify(name)}[*]`)})`)}
+        ELSE ${nonEmpty(`string_split(json_extract_string(j, ${jsonPath(name)}), ${lit(sep)})`)} END`,
     label: lit,
     malformed: [{ when: "NOT ok", column: "NULL", reason: "'line is not a JSON object'" }],
     blankLines,

@@ -166,7 +166,17 @@ const REQUIRED: Record<SourceRole, ("user" | "item")[]> = {
 export function resolveSources(spec: IngestSpec): ResolvedSource[] {
   const baseDir = spec.baseDir ?? process.cwd();
   const roles: SourceRole[] = ["events", "items", "users"];
-  return roles.flatMap((role) => spec[role].map((s) => resolveSource(s, role, baseDir)));
+  const sources = roles.flatMap((role) => spec[role].map((s) => resolveSource(s, role, baseDir)));
+  const allowed = spec.cleaning.eventTypes;
+  for (const s of sources) {
+    if (s.role === "events" && !s.columns.event && allowed && !allowed.includes(s.eventType)) {
+      throw new SeqrankError(
+        "SR_ERR_CONFIG",
+        `${s.path}: eventType "${s.eventType}" is not in cleaning.eventTypes (${allowed.join(", ")})`,
+      );
+    }
+  }
+  return sources;
 }
 
 function resolveSource(s: z.infer<typeof SourceSchema>, role: SourceRole, baseDir: string): ResolvedSource {
