@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // The `seqrank` command: one file per subcommand, each registering itself on the program.
 import { Command } from "commander";
+import { registerCompare } from "./compare.js";
+import { registerPrepare } from "./prepare.js";
 
 const program = new Command("seqrank")
   .description("Sequential recommendation and product search: prepare, train, evaluate, serve, export")
   .version("0.1.0");
 
-// Subcommands register here, one import each.
+registerPrepare(program);
+registerCompare(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as { code?: string; message?: string };

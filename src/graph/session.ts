@@ -66,8 +66,19 @@ export class Runner {
     const model = lowerToOnnx({ outputs, params: "initializers", paramValues });
     return new Runner(await createSession(model, opts), model);
   }
+  /** A runner whose parameters are fed at run time (e.g. a train step's live values: see TrainStep.paramFeeds). */
+  static async withParamInputs(outputs: Record<string, Tensor>, opts: SessionOptions = {}) {
+    const model = lowerToOnnx({ outputs, params: "inputs" });
+    return new Runner(await createSession(model, opts), model);
+  }
+  /** Runs on the feeds the graph takes (extra feeds, such as unused parameters, are ignored). */
   async run(feeds: Feeds): Promise<Record<string, ort.Tensor>> {
-    return (await this.session.run(feeds)) as Record<string, ort.Tensor>;
+    const used: Feeds = {};
+    for (const name of this.session.inputNames) used[name] = feeds[name];
+    return (await this.session.run(used)) as Record<string, ort.Tensor>;
+  }
+  async release(): Promise<void> {
+    await this.session.release();
   }
 }
 
@@ -165,6 +176,11 @@ export class TrainStep {
     const metrics: Record<string, number> = {};
     for (const m of this.metricNames) metrics[m] = num(m);
     return { loss: num("loss"), gradNorm: this.hasGradNorm ? num("grad_norm") : undefined, metrics };
+  }
+
+  /** The current parameter tensors by name, to feed an evaluation graph without copying. */
+  paramFeeds(): Feeds {
+    return Object.fromEntries(this.params.map((b) => [b.name, b.cur]));
   }
 
   /** Current parameters and optimizer state by name (views, not copies). */

@@ -1,12 +1,25 @@
 // SASRec (Kang & McAuley, ICDM'18): a causal transformer over the item sequence; the hidden state at each
-// position predicts the next item through the (tied) item embedding table. Layout follows the reference code:
-// embeddings scaled by √d, pre-LN blocks with normalised queries, a final LayerNorm.
+// position predicts the next item through the tied item embedding table. Layout follows the reference code:
+// embeddings scaled by √d, pre-LN blocks with normalised queries, a final LayerNorm. Four losses (losses.ts).
 import { z } from "zod";
 import type { BuildContext } from "../graph/context.js";
 import type { Tensor } from "../graph/graph.js";
+import type { Rng } from "../graph/init.js";
 import * as nn from "../graph/nn.js";
+import type { ParamStore } from "../graph/param-store.js";
+import { type Feeds, tensor } from "../graph/session.js";
 import * as o from "../graph/tensor-ops.js";
-import type { SequenceInputs } from "./sequence-inputs.js";
+import {
+  fullSoftmaxLoss,
+  gatherPositions,
+  gbceLoss,
+  LossConfigSchema,
+  sampledScores,
+  sampledSoftmaxLoss,
+} from "./losses.js";
+import type { ModelData, ModelFactory, SequenceRecommender, TrainGraph } from "./model.js";
+import { nextItemFeeds } from "./next-item-batch.js";
+import { lastPositionFeeds, type SequenceInputs, sequenceFeeds, sequenceInputs } from "./sequence-inputs.js";
 
 export const SasrecConfigSchema = z.object({
   maxLen: z.number().int().positive().default(50),
@@ -18,6 +31,7 @@ export const SasrecConfigSchema = z.object({
   inner: z.number().int().positive().optional(),
   activation: z.enum(["relu", "gelu"]).default("relu"),
   norm: z.enum(["pre", "post"]).default("pre"),
+  loss: LossConfigSchema.default({}),
 });
 export type SasrecConfig = z.infer<typeof SasrecConfigSchema>;
 
@@ -47,3 +61,61 @@ export function sasrecEncode(
   for (let b = 0; b < cfg.blocks; b++) h = nn.transformerBlock(ctx, `block${b}`, h, inp.attnBias, block);
   return cfg.norm === "pre" ? nn.layerNorm(ctx, "final_ln", h, 1e-8) : h;
 }
+
+class Sasrec implements SequenceRecommender {
+  readonly name = "sasrec";
+  constructor(
+    readonly cfg: SasrecConfig,
+    readonly nItems: number,
+    readonly store: ParamStore,
+  ) {}
+  get maxLen(): number {
+    return this.cfg.maxLen;
+  }
+
+  buildTrainGraph(ctx: BuildContext): TrainGraph {
+    const g = ctx.g;
+    const table = itemTable(ctx, this.nItems, this.cfg.dim);
+    const hidden = sasrecEncode(ctx, this.cfg, table, sequenceInputs(g, true));
+    const at = g.input("loss_at", "int64", ["m"]);
+    const targets = g.input("targets", "int64", ["m"]);
+    const loss = this.cfg.loss;
+    if (loss.kind === "ce") return { loss: fullSoftmaxLoss(gatherPositions(hidden, at), table, targets) };
+    const k = loss.kind === "bce" ? 1 : loss.negatives;
+    const negatives = g.input("negatives", "int64", ["batch", k]);
+    const scores = sampledScores(hidden, at, table, targets, negatives, g.input("row_of", "int64", ["m"]));
+    if (loss.kind === "sampled") return { loss: sampledSoftmaxLoss(scores) };
+    return { loss: gbceLoss(scores, k, this.nItems, loss.kind === "bce" ? 0 : loss.gbceT) };
+  }
+
+  trainFeeds(seqs: readonly Int32Array[], rng: Rng): Feeds {
+    const { feeds, rowOf } = nextItemFeeds(seqs, this.cfg.maxLen);
+    if (this.cfg.loss.kind === "ce") return feeds;
+    const k = this.cfg.loss.kind === "bce" ? 1 : this.cfg.loss.negatives;
+    const negatives = new BigInt64Array(seqs.length * k);
+    for (let i = 0; i < negatives.length; i++) negatives[i] = BigInt(1 + rng.int(this.nItems));
+    feeds.negatives = tensor(negatives, [seqs.length, k]);
+    feeds.row_of = rowOf;
+    return feeds;
+  }
+
+  buildScoreGraph(ctx: BuildContext): Tensor {
+    const g = ctx.g;
+    const table = itemTable(ctx, this.nItems, this.cfg.dim);
+    const hidden = sasrecEncode(ctx, this.cfg, table, sequenceInputs(g, true));
+    const user = gatherPositions(hidden, g.input("last_at", "int64", ["batch"]));
+    return o.matmul(user, table, { transB: true });
+  }
+
+  scoreFeeds(histories: readonly Int32Array[]): Feeds {
+    const { feeds, len } = sequenceFeeds(histories, this.cfg.maxLen, true);
+    return { ...feeds, ...lastPositionFeeds(histories.length, len) };
+  }
+}
+
+export const sasrec: ModelFactory<SasrecConfig> = {
+  name: "sasrec",
+  configSchema: SasrecConfigSchema,
+  create: (config: SasrecConfig, data: ModelData, store: ParamStore) =>
+    new Sasrec(config, data.nItems, store),
+};

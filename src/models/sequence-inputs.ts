@@ -64,3 +64,13 @@ export function sequenceFeeds(
   if (causal) feeds.causal_bias = tensor(causalBias(len), [len, len]);
   return { feeds, len };
 }
+
+/** `last_at` [B]: the flat position (b·L + L − 1) of each row's newest item, where its user vector is read. */
+export function lastPositionFeeds(batch: number, len: number): Feeds {
+  return {
+    last_at: tensor(
+      BigInt64Array.from({ length: batch }, (_, b) => BigInt(b * len + len - 1)),
+      [batch],
+    ),
+  };
+}

@@ -1,0 +1,240 @@
+// The training loop. It knows only the SequenceRecommender interface: compile the model's train step and
+// score graph, run epochs of length-bucketed batches, validate with full ranking after each epoch, keep the
+// best epoch's weights, stop early, checkpoint every epoch (resumable after kill -9) and test at the best epoch.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import type { EvalData } from "../eval/eval-data.js";
+import { evaluateFullRanking, type FullRankingResult } from "../eval/full-ranking.js";
+import type { EpochRecord } from "../eval/report/index.js";
+import { loadSafetensors, loadTrainState, saveSafetensors, saveTrainState } from "../graph/checkpoint.js";
+import { BuildContext } from "../graph/context.js";
+import { Graph } from "../graph/graph.js";
+import { Rng } from "../graph/init.js";
+import { OptimizerConfigSchema } from "../graph/optim.js";
+import { Runner, TrainStep, tensor } from "../graph/session.js";
+import type { SequenceRecommender } from "../models/model.js";
+import { SeqrankError } from "../util/errors.js";
+import { AugmentSchema, augment } from "./augment.js";
+import { lengthBucketedBatches } from "./batching.js";
+import { learningRate, ScheduleSchema } from "./schedule.js";
+import type { TrainData } from "./train-data.js";
+
+export const FitConfigSchema = z.object({
+  /** Most epochs to run. */
+  epochs: z.number().int().positive().default(200),
+  batchSize: z.number().int().positive().default(128),
+  lr: z.number().positive().default(1e-3),
+  schedule: ScheduleSchema.default({}),
+  optimizer: OptimizerConfigSchema.default({}),
+  /** Stop after this many validations without a better NDCG@10. */
+  patience: z.number().int().positive().default(10),
+  /** Validate every this many epochs. */
+  evalEvery: z.number().int().positive().default(1),
+  /** Pools of this many batches are sorted by length before batching (1 = random batches). */
+  bucketPool: z.number().int().positive().default(64),
+  seed: z.number().int().default(42),
+  /** Use only this many training sequences (quick runs); 0 = all. */
+  limitSequences: z.number().int().min(0).default(0),
+  /** Stop after this many seconds of training (checked between epochs); 0 = no limit. */
+  maxSeconds: z.number().min(0).default(0),
+  augment: AugmentSchema.default({}),
+  threads: z.number().int().positive().optional(),
+});
+export type FitConfig = z.infer<typeof FitConfigSchema>;
+
+export interface FitProgress {
+  epoch: number;
+  step: number;
+  stepsPerEpoch: number;
+  loss: number;
+  tokensPerSecond: number;
+}
+
+export interface FitHooks {
+  onStep?: (p: FitProgress) => void;
+  onEpoch?: (r: EpochRecord) => void;
+}
+
+export interface FitResult {
+  bestEpoch: number | null;
+  valid: Record<string, number>;
+  test: Record<string, number>;
+  testDetail: FullRankingResult;
+  history: EpochRecord[];
+  epochsRun: number;
+  trainSeconds: number;
+  /** Seconds of training up to the end of the best epoch. */
+  secondsToBest: number;
+}
+
+interface Progress {
+  epoch: number;
+  bestEpoch: number | null;
+  bestScore: number;
+  sinceBest: number;
+  history: EpochRecord[];
+  trainSeconds: number;
+  secondsToBest: number;
+}
+
+const SELECT = "NDCG@10";
+
+/** Full-ranking evaluation of the model's current weights (fed live from the train step when given). */
+export async function evaluateModel(
+  model: SequenceRecommender,
+  runner: Runner,
+  data: EvalData,
+  paramFeeds: () => Record<string, unknown>,
+) {
+  const width = model.nItems + 1;
+  return evaluateFullRanking(async (rows, out) => {
+    const histories = Array.from(rows, (r) => data.histories[r]);
+    const result = await runner.run({ ...(paramFeeds() as object), ...model.scoreFeeds(histories) });
+    out.set((result.scores.data as Float32Array).subarray(0, rows.length * width));
+  }, data);
+}
+
+export async function compileScorer(model: SequenceRecommender, threads?: number): Promise<Runner> {
+  const g = new Graph();
+  const scores = model.buildScoreGraph(new BuildContext(g, model.store, false));
+  return Runner.withParamInputs({ scores }, { threads });
+}
+
+/** Trains `model` on `data`; with `outDir`, checkpoints there every epoch and resumes from it. */
+export async function fit(
+  model: SequenceRecommender,
+  data: TrainData,
+  config: Partial<FitConfig>,
+  outDir?: string,
+  hooks: FitHooks = {},
+): Promise<FitResult> {
+  const cfg = FitConfigSchema.parse(config);
+  const g = new Graph();
+  const ctx = new BuildContext(g, model.store, true);
+  const train = model.buildTrainGraph(ctx);
+  const usesSeed = g.inputs().some((t) => t.name === "seed");
+  const step = await TrainStep.create({ ...train, optimizer: cfg.optimizer }, model.store, {
+    threads: cfg.threads,
+  });
+  const scorer = await compileScorer(model, cfg.threads);
+  const live = () => step.paramFeeds();
+  const sequences = cfg.limitSequences > 0 ? data.sequences.slice(0, cfg.limitSequences) : data.sequences;
+  const stepsPerEpoch = Math.ceil(sequences.length / cfg.batchSize);
+  const totalSteps = stepsPerEpoch * cfg.epochs;
+
+  const paths = outDir
+    ? {
+        last: join(outDir, "last.safetensors"),
+        best: join(outDir, "best.safetensors"),
+        progress: join(outDir, "progress.json"),
+      }
+    : undefined;
+  if (outDir) mkdirSync(outDir, { recursive: true });
+  let p: Progress = {
+    epoch: 0,
+    bestEpoch: null,
+    bestScore: -1,
+    sinceBest: 0,
+    history: [],
+    trainSeconds: 0,
+    secondsToBest: 0,
+  };
+  if (paths && existsSync(paths.last) && existsSync(paths.progress)) {
+    loadTrainState(paths.last, step);
+    p = JSON.parse(readFileSync(paths.progress, "utf8")) as Progress;
+  }
+
+  while (
+    p.epoch < cfg.epochs &&
+    p.sinceBest < cfg.patience &&
+    !(cfg.maxSeconds > 0 && p.trainSeconds >= cfg.maxSeconds)
+  ) {
+    const epoch = p.epoch + 1;
+    const rng = new Rng(cfg.seed * 100_003 + epoch); // a pure function of (seed, epoch): resumable
+    const epochSeqs = augment(sequences, cfg.augment, rng);
+    const batches = lengthBucketedBatches(
+      epochSeqs.map((s) => s.length),
+      cfg.batchSize,
+      rng,
+      cfg.bucketPool,
+    );
+    const t0 = performance.now();
+    let lossSum = 0;
+    let tokens = 0;
+    for (let b = 0; b < batches.length; b++) {
+      const seqs = Array.from(batches[b], (i) => epochSeqs[i]);
+      const feeds = model.trainFeeds(seqs, rng);
+      if (usesSeed) feeds.seed = tensor(BigInt64Array.of(BigInt(step.stepCount + 1)), []);
+      const lr = learningRate(cfg.schedule, cfg.lr, step.stepCount, totalSteps);
+      const r = await step.run(feeds, lr);
+      if (!Number.isFinite(r.loss))
+        throw new SeqrankError("SR_ERR_TRAIN_DIVERGED", `loss became ${r.loss} at epoch ${epoch}, step ${b}`);
+      lossSum += r.loss;
+      for (const s of seqs) tokens += Math.min(s.length - 1, model.maxLen);
+      hooks.onStep?.({
+        epoch,
+        step: b + 1,
+        stepsPerEpoch: batches.length,
+        loss: r.loss,
+        tokensPerSecond: tokens / ((performance.now() - t0) / 1000),
+      });
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    p.trainSeconds += seconds;
+    const record: EpochRecord = { epoch, loss: lossSum / batches.length, seconds, valid: {} };
+    if (epoch % cfg.evalEvery === 0 || epoch === cfg.epochs) {
+      record.valid = (await evaluateModel(model, scorer, data.valid, live)).metrics;
+      const score = record.valid[SELECT];
+      if (score > p.bestScore) {
+        p.bestScore = score;
+        p.bestEpoch = epoch;
+        p.sinceBest = 0;
+        p.secondsToBest = p.trainSeconds;
+        step.syncToStore();
+        if (paths) saveParams(paths.best, model);
+      } else p.sinceBest++;
+    }
+    p.history.push(record);
+    p.epoch = epoch;
+    hooks.onEpoch?.(record);
+    if (paths) {
+      saveTrainState(paths.last, step, { epoch: String(epoch) });
+      writeFileSync(paths.progress, JSON.stringify(p)); // after the weights: a crash in between redoes one epoch
+    }
+  }
+
+  // Test at the best validation epoch.
+  if (paths && existsSync(paths.best)) loadParams(paths.best, model);
+  else if (p.bestEpoch === null) step.syncToStore();
+  const bestFeeds = () =>
+    Object.fromEntries([...model.store.entries].map(([name, e]) => [name, tensor(e.value, e.shape)]));
+  const validAtBest =
+    p.history.find((h) => h.epoch === p.bestEpoch)?.valid ??
+    (await evaluateModel(model, scorer, data.valid, bestFeeds)).metrics;
+  const testDetail = await evaluateModel(model, scorer, data.test, bestFeeds);
+  await step.release();
+  await scorer.release();
+  return {
+    bestEpoch: p.bestEpoch,
+    valid: validAtBest,
+    test: testDetail.metrics,
+    testDetail,
+    history: p.history,
+    epochsRun: p.epoch,
+    trainSeconds: p.trainSeconds,
+    secondsToBest: p.secondsToBest,
+  };
+}
+
+function saveParams(path: string, model: SequenceRecommender): void {
+  saveSafetensors(
+    path,
+    new Map([...model.store.entries].map(([name, e]) => [name, { shape: e.shape, data: e.value }])),
+  );
+}
+
+function loadParams(path: string, model: SequenceRecommender): void {
+  for (const [name, t] of loadSafetensors(path).tensors)
+    model.store.get(name).value.set(t.data as Float32Array);
+}
