@@ -118,16 +118,19 @@ const binary: Rule = (inp, _a, op) => [
     ),
   },
 ];
-const compare: Rule = (inp, _a, op) => [
-  {
-    dtype: (sameDType(op, inp), "bool"),
-    shape: broadcastShapes(
-      op,
-      inp,
-      inp.map((t) => t.shape),
-    ),
-  },
-];
+const compare: Rule = (inp, _a, op) => {
+  sameDType(op, inp);
+  return [
+    {
+      dtype: "bool",
+      shape: broadcastShapes(
+        op,
+        inp,
+        inp.map((t) => t.shape),
+      ),
+    },
+  ];
+};
 
 function reduce(inp: readonly Tensor[], attrs: Attrs, op: PrimOp): TensorMeta[] {
   const x = inp[0];
