@@ -7,20 +7,23 @@ import type { Cleaning, SourceRole } from "./source.js";
 import { RULES, stageTable } from "./stage.js";
 
 const EVENTS = stageTable("events");
-/** Source order: which of two rows came first in the input. */
-const SOURCE_ORDER = "src, src_line, pos";
 const originOf = (line: string) => `(SELECT file FROM sr_sources WHERE src = d.first_src) || ':' || ${line}`;
 
 /** Rows equal to an earlier row in every mapped field. Rows without a timestamp are exempt: without a
- *  time, buying the same item twice looks exactly like a duplicate. */
+ *  time, buying the same item twice looks exactly like a duplicate. Only rows sharing user, item, event
+ *  type and time with another row go through the full comparison. */
 export async function markExactDuplicates(conn: DuckDBConnection): Promise<void> {
+  const key = "user_id, item_id, event_type, ts";
   await conn.run(`UPDATE ${EVENTS} s SET rule = 'exact_duplicate', col = NULL,
       reason = 'same as ' || ${originOf("d.first_line")}
-    FROM (SELECT rowid AS rid, row_number() OVER w AS rn, first_value(src) OVER w AS first_src,
+    FROM (SELECT e.rowid AS rid, row_number() OVER w AS rn, first_value(src) OVER w AS first_src,
             first_value(src_line) OVER w AS first_line
-          FROM ${EVENTS} WHERE rule IS NULL AND ts IS NOT NULL
-          WINDOW w AS (PARTITION BY user_id, item_id, event_type, ts, session_id, title, category, brand, price,
-                       attributes, profile::VARCHAR ORDER BY ${SOURCE_ORDER})) d
+          FROM ${EVENTS} e
+          JOIN (SELECT ${key} FROM ${EVENTS} WHERE rule IS NULL AND ts IS NOT NULL GROUP BY ALL HAVING count(*) > 1)
+            USING (${key})
+          WHERE rule IS NULL
+          WINDOW w AS (PARTITION BY ${key}, session_id, title, category, brand, price, attributes,
+                       profile::VARCHAR ORDER BY e.rowid)) d
     WHERE s.rowid = d.rid AND d.rn > 1`);
 }
 
@@ -32,7 +35,7 @@ export async function markBurstDuplicates(conn: DuckDBConnection, windowSeconds:
     FROM (SELECT rowid AS rid, ts - lag(ts) OVER w AS gap, lag(src) OVER w AS first_src,
             lag(src_line) OVER w AS prev_line
           FROM ${EVENTS} WHERE rule IS NULL AND ts IS NOT NULL
-          WINDOW w AS (PARTITION BY user_id, item_id, event_type ORDER BY ts, ${SOURCE_ORDER})) d
+          WINDOW w AS (PARTITION BY user_id, item_id, event_type ORDER BY ts, rowid)) d
     WHERE s.rowid = d.rid AND d.gap <= ${windowSeconds}`);
 }
 
@@ -44,7 +47,7 @@ export async function markDuplicateIds(conn: DuckDBConnection, role: "items" | "
       reason = '${role === "items" ? "item" : "user"} id "' || s.${key} || '" already defined at line ' || d.first_line
     FROM (SELECT rowid AS rid, row_number() OVER w AS rn, first_value(src_line) OVER w AS first_line
           FROM ${table} WHERE rule IS NULL
-          WINDOW w AS (PARTITION BY src, ${key} ORDER BY src_line, pos)) d
+          WINDOW w AS (PARTITION BY src, ${key} ORDER BY rowid)) d
     WHERE s.rowid = d.rid AND d.rn > 1`);
 }
 

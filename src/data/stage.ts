@@ -1,4 +1,6 @@
-// Staging: every record of every source becomes one row of sr_stage_<role>, valid or not. Invalid rows
+// Staging: every record of every source becomes one row of sr_stage_<role>, valid or not. Rows are
+// appended in source order (sources in spec order, records in file order), so a row's rowid is its global
+// source order: the tie-break for equal timestamps and the meaning of "first" everywhere. Invalid rows
 // carry the first rule they break (`rule`, `col`, `reason`) and stay in the table, so the summary can show
 // rows in = kept + quarantined for each rule and the quarantine file gets every dropped row with its line.
 import type { DuckDBConnection } from "@duckdb/node-api";
