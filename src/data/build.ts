@@ -20,6 +20,7 @@ import {
   extractEvents,
   itemRecords,
   rawIds,
+  registerIds,
 } from "./extract.js";
 import { buildItemFeatures } from "./features.js";
 import { kCore } from "./kcore.js";
@@ -91,37 +92,14 @@ export async function buildDataset(conn: DuckDBConnection, options: BuildOptions
   const roles = resolveEventRoles(await eventTypeNames(conn), opts.eventTypes);
   mkdirSync(opts.out, { recursive: true });
   try {
-    progress({ stage: "extract" });
-    const ev = await extractEvents(conn, roles.names, (done, total) =>
-      progress({ stage: "extract", done, total }),
-    );
-    const rules: RuleCount[] = [
-      ...opts.ingestRules,
-      { rule: "event_types", rowsIn: ev.rowsIn, kept: ev.user.length, quarantined: 0 },
-    ];
-    progress({ stage: "filter" });
-    const core = kCore(ev.user, ev.item, ev.nUserCodes, ev.nItemCodes, {
-      users: Math.max(opts.kCore.users, opts.minSeqLen),
-      items: opts.kCore.items,
-    });
-    rules.push({ rule: "k_core", rowsIn: ev.user.length, kept: core.keptEvents, quarantined: 0 });
-    if (core.keptEvents === 0) {
-      throw new SeqrankError(
-        "SR_ERR_EMPTY_DATASET",
-        "no events left after event-type, k-core and length filters",
-      );
-    }
-    progress({ stage: "vocab" });
-    const rows = renumber(ev, core.keep, core.keptEvents);
-    const [userRaw, itemRaw] = [await rawIds(conn, "users"), await rawIds(conn, "items")];
-    const users = Vocab.fromValues(Array.from(rows.userOrder, (code) => userRaw[code]));
-    const items = Vocab.fromValues(Array.from(rows.itemOrder, (code) => itemRaw[code]));
+    const rows = await filteredRows(conn, opts, roles, progress);
+    const rules: RuleCount[] = [...opts.ingestRules, ...rows.rules];
+    await registerIds(conn, "users", rows.userOrder);
+    await registerIds(conn, "items", rows.itemOrder);
+    const users = Vocab.fromValues(await rawIds(conn, "users"));
+    const items = Vocab.fromValues(await rawIds(conn, "items"));
     progress({ stage: "features" });
-    const byCode = await itemRecords(conn, ev.nItemCodes);
-    const built = buildItemFeatures(
-      [null, ...Array.from(rows.itemOrder, (code) => byCode[code])],
-      opts.priceBuckets,
-    );
+    const built = buildItemFeatures(await itemRecords(conn, items.count), opts.priceBuckets);
     const { session, nSessions } = assignSessions({
       offsets: rows.offsets,
       ts: rows.ts,
@@ -217,6 +195,39 @@ function resolveEventRoles(available: string[], wanted: { train?: string[]; eval
   return { names, train, eval: evalTypes, trainType: mask(train), evalType: mask(evalTypes) };
 }
 
+/**
+ * Extraction, k-core and renumbering. A function of its own so the raw extraction (the largest arrays)
+ * can be garbage-collected as soon as the renumbered rows exist.
+ */
+async function filteredRows(
+  conn: DuckDBConnection,
+  opts: z.output<typeof BuildOptionsSchema>,
+  roles: EventRoles,
+  progress: (p: BuildProgress) => void,
+): Promise<RenumberedRows & { rules: RuleCount[] }> {
+  progress({ stage: "extract" });
+  const ev = await extractEvents(conn, roles.names, (done, total) =>
+    progress({ stage: "extract", done, total }),
+  );
+  progress({ stage: "filter" });
+  const core = kCore(ev.user, ev.item, ev.nUserCodes, ev.nItemCodes, {
+    users: Math.max(opts.kCore.users, opts.minSeqLen),
+    items: opts.kCore.items,
+  });
+  if (core.keptEvents === 0) {
+    throw new SeqrankError(
+      "SR_ERR_EMPTY_DATASET",
+      "no events left after event-type, k-core and length filters",
+    );
+  }
+  progress({ stage: "vocab" });
+  const rules: RuleCount[] = [
+    { rule: "event_types", rowsIn: ev.rowsIn, kept: ev.user.length, quarantined: 0 },
+    { rule: "k_core", rowsIn: ev.user.length, kept: core.keptEvents, quarantined: 0 },
+  ];
+  return { ...renumber(ev, core.keep, core.keptEvents), rules };
+}
+
 interface RenumberedRows {
   offsets: Int32Array;
   items: Int32Array;
@@ -230,62 +241,58 @@ interface RenumberedRows {
 
 /** Drops filtered events and renumbers users and items by first appearance (ts NULLS FIRST, ord). */
 function renumber(ev: ExtractedEvents, keep: Uint8Array, kept: number): RenumberedRows {
-  const n = ev.user.length;
-  const firstTs = (nCodes: number) => new Float64Array(nCodes).fill(Number.POSITIVE_INFINITY);
-  const userTs = firstTs(ev.nUserCodes);
-  const userOrd = firstTs(ev.nUserCodes);
-  const itemTs = firstTs(ev.nItemCodes);
-  const itemOrd = firstTs(ev.nItemCodes);
-  // Rows of one code are contiguous (extraction sorts by user code first): rowStart[c]..rowStart[c+1].
-  const rowStart = new Int32Array(ev.nUserCodes + 1);
-  for (let e = 0; e < n; e++) rowStart[ev.user[e] + 1]++;
-  for (let c = 0; c < ev.nUserCodes; c++) rowStart[c + 1] += rowStart[c];
-  for (let e = 0; e < n; e++) {
+  const { user, item, ts, ord, rowStart } = ev;
+  // First appearance key per code: (ts with NULL as -Infinity, ord) of its earliest kept event.
+  // Rows are chronological, so a user's key is its first kept event; an item's needs a scan.
+  const key = (e: number) => (Number.isNaN(ts[e]) ? Number.NEGATIVE_INFINITY : ts[e]);
+  const userTs = new Float64Array(ev.nUserCodes);
+  const userOrd = new Float64Array(ev.nUserCodes).fill(Number.POSITIVE_INFINITY);
+  const itemTs = new Float64Array(ev.nItemCodes).fill(Number.POSITIVE_INFINITY);
+  const itemOrd = new Float64Array(ev.nItemCodes).fill(Number.POSITIVE_INFINITY);
+  for (let e = 0; e < user.length; e++) {
     if (!keep[e]) continue;
-    const t = Number.isNaN(ev.ts[e]) ? Number.NEGATIVE_INFINITY : ev.ts[e];
-    const o = ev.ord[e];
-    if (t < userTs[ev.user[e]] || (t === userTs[ev.user[e]] && o < userOrd[ev.user[e]])) {
-      userTs[ev.user[e]] = t;
-      userOrd[ev.user[e]] = o;
+    const t = key(e);
+    const o = ord[e];
+    const u = user[e];
+    if (userOrd[u] === Number.POSITIVE_INFINITY) {
+      userTs[u] = t;
+      userOrd[u] = o;
     }
-    if (t < itemTs[ev.item[e]] || (t === itemTs[ev.item[e]] && o < itemOrd[ev.item[e]])) {
-      itemTs[ev.item[e]] = t;
-      itemOrd[ev.item[e]] = o;
+    const i = item[e];
+    if (t < itemTs[i] || (t === itemTs[i] && o < itemOrd[i])) {
+      itemTs[i] = t;
+      itemOrd[i] = o;
     }
   }
-  const order = (ts: Float64Array, ord: Float64Array) => {
+  const order = (codeTs: Float64Array, codeOrd: Float64Array) => {
     const codes: number[] = [];
-    for (let c = 0; c < ts.length; c++) if (ord[c] !== Number.POSITIVE_INFINITY) codes.push(c);
-    codes.sort((a, b) => ts[a] - ts[b] || ord[a] - ord[b]);
+    for (let c = 0; c < codeTs.length; c++) if (codeOrd[c] !== Number.POSITIVE_INFINITY) codes.push(c);
+    codes.sort((a, b) => codeTs[a] - codeTs[b] || codeOrd[a] - codeOrd[b]);
     return Int32Array.from(codes);
   };
   const userOrder = order(userTs, userOrd);
   const itemOrder = order(itemTs, itemOrd);
   const itemId = new Int32Array(ev.nItemCodes);
-  itemOrder.forEach((code, i) => {
-    itemId[code] = i + 1;
-  });
+  for (let k = 0; k < itemOrder.length; k++) itemId[itemOrder[k]] = k + 1;
   const offsets = new Int32Array(userOrder.length + 2);
-  const out = {
-    items: new Int32Array(kept),
-    events: new Uint8Array(kept),
-    ts: new Float64Array(kept),
-    sessionKey: new Int32Array(kept),
-  };
+  const items = new Int32Array(kept);
+  const events = new Uint8Array(kept);
+  const rowTs = new Float64Array(kept);
+  const sessionKey = new Int32Array(kept);
   let at = 0;
   for (let u = 1; u <= userOrder.length; u++) {
     const code = userOrder[u - 1];
     for (let e = rowStart[code]; e < rowStart[code + 1]; e++) {
       if (!keep[e]) continue;
-      out.items[at] = itemId[ev.item[e]];
-      out.events[at] = ev.type[e];
-      out.ts[at] = ev.ts[e];
-      out.sessionKey[at] = ev.sessionKey[e];
+      items[at] = itemId[item[e]];
+      events[at] = ev.type[e];
+      rowTs[at] = ts[e];
+      sessionKey[at] = ev.sessionKey[e];
       at++;
     }
     offsets[u + 1] = at;
   }
-  return { offsets, ...out, userOrder, itemOrder };
+  return { offsets, items, events, ts: rowTs, sessionKey, userOrder, itemOrder };
 }
 
 /** Targets (evaluation-type events of the valid/test parts) and the users having any. */

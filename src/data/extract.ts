@@ -1,7 +1,8 @@
 // Pulls the ingest stage's `events` table out of DuckDB into typed arrays, one row per event, sorted
 // by user then chronologically (ts NULLS FIRST, then source order). Raw string ids are replaced by
-// temporary integer codes (temp tables sr_build_users / sr_build_items); rawIds() maps them back.
-import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
+// temporary integer codes (temp tables sr_build_users / sr_build_items); once build.ts has chosen the
+// dense ids (registerIds), rawIds() and itemRecords() read raw ids and item rows back in id order.
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBValue } from "@duckdb/node-api";
 import type { ItemRecord } from "./features.js";
 
 /** Event types are NULL in some sources (plain sequences); they are called this. */
@@ -10,6 +11,8 @@ export const DEFAULT_EVENT_TYPE = "interaction";
 export interface ExtractedEvents {
   /** Temporary user code 0..nUserCodes-1, non-decreasing (rows are grouped by user). */
   user: Int32Array;
+  /** Rows of user code c are [rowStart[c], rowStart[c+1]). */
+  rowStart: Int32Array;
   item: Int32Array;
   /** Index into the kept event-type list. */
   type: Uint8Array;
@@ -37,6 +40,22 @@ export async function eventTypeNames(conn: DuckDBConnection): Promise<string[]> 
   return reader.getRows().map((r) => String(r[0]));
 }
 
+/** Streams a query's result chunk by chunk (rows of a chunk: [offset, offset + chunk.rowCount)). */
+async function forEachChunk(
+  conn: DuckDBConnection,
+  sql: string,
+  visit: (chunk: DuckDBDataChunk, offset: number) => void,
+): Promise<void> {
+  const result = await conn.stream(sql);
+  let offset = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) return;
+    visit(chunk, offset);
+    offset += chunk.rowCount;
+  }
+}
+
 export async function extractEvents(
   conn: DuckDBConnection,
   types: readonly string[],
@@ -48,19 +67,28 @@ export async function extractEvents(
   );
   const filtered = `events e JOIN sr_build_types t ON ${EVENT_TYPE_SQL} = t.name`;
   // Codes are arbitrary here; build.ts renumbers by first appearance.
-  for (const [table, col] of [
-    ["sr_build_users", "user_id"],
-    ["sr_build_items", "item_id"],
-  ]) {
-    await conn.run(
-      `CREATE OR REPLACE TEMP TABLE ${table} AS
-       SELECT ${col}, (row_number() OVER () - 1)::INTEGER AS code FROM (SELECT DISTINCT e.${col} FROM ${filtered})`,
-    );
-  }
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE sr_build_users AS
+     SELECT user_id, (row_number() OVER () - 1)::INTEGER AS code, n::INTEGER AS n
+     FROM (SELECT e.user_id, count(*) AS n FROM ${filtered} GROUP BY e.user_id)`,
+  );
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE sr_build_items AS
+     SELECT item_id, (row_number() OVER () - 1)::INTEGER AS code FROM (SELECT DISTINCT e.item_id FROM ${filtered})`,
+  );
   const rowsIn = Number(await scalar(conn, "SELECT count(*) FROM events"));
-  const n = Number(await scalar(conn, `SELECT count(*) FROM ${filtered}`));
   const nUserCodes = Number(await scalar(conn, "SELECT count(*) FROM sr_build_users"));
   const nItemCodes = Number(await scalar(conn, "SELECT count(*) FROM sr_build_items"));
+  // Rows are placed by user code straight away (a counting sort), which is much cheaper than an ORDER BY
+  // over all events in DuckDB; only the few rows DuckDB's parallel scan delivers out of order get sorted.
+  const rowStart = new Int32Array(nUserCodes + 1);
+  await forEachChunk(conn, "SELECT code, n FROM sr_build_users", (chunk) => {
+    const [code, count] = [chunk.getColumnVector(0), chunk.getColumnVector(1)];
+    for (let r = 0; r < chunk.rowCount; r++)
+      rowStart[(code.getItem(r) as number) + 1] = count.getItem(r) as number;
+  });
+  for (let c = 0; c < nUserCodes; c++) rowStart[c + 1] += rowStart[c];
+  const n = rowStart[nUserCodes];
   const out: ExtractedEvents = {
     user: new Int32Array(n),
     item: new Int32Array(n),
@@ -68,66 +96,118 @@ export async function extractEvents(
     ts: new Float64Array(n),
     ord: new Float64Array(n),
     sessionKey: new Int32Array(n),
+    rowStart,
     nUserCodes,
     nItemCodes,
     rowsIn,
   };
-  const result = await conn.stream(
+  const fill = rowStart.slice(0, nUserCodes);
+  let done = 0;
+  await forEachChunk(
+    conn,
     `SELECT u.code, i.code, t.code::INTEGER, e.ts::DOUBLE, e.ord::DOUBLE,
             CASE WHEN e.session_id IS NULL THEN -1 ELSE (hash(e.session_id) % 2147483647)::INTEGER END
      FROM ${filtered}
      JOIN sr_build_users u ON e.user_id = u.user_id
-     JOIN sr_build_items i ON e.item_id = i.item_id
-     ORDER BY u.code, e.ts NULLS FIRST, e.ord`,
+     JOIN sr_build_items i ON e.item_id = i.item_id`,
+    (chunk) => {
+      const v = Array.from({ length: 6 }, (_, c) => chunk.getColumnVector(c));
+      for (let r = 0; r < chunk.rowCount; r++) {
+        const user = v[0].getItem(r) as number;
+        const p = fill[user]++;
+        out.user[p] = user;
+        out.item[p] = v[1].getItem(r) as number;
+        out.type[p] = v[2].getItem(r) as number;
+        out.ts[p] = (v[3].getItem(r) as number | null) ?? Number.NaN;
+        out.ord[p] = v[4].getItem(r) as number;
+        out.sessionKey[p] = v[5].getItem(r) as number;
+      }
+      done += chunk.rowCount;
+      onRows?.(done, n);
+    },
   );
-  const columns = [out.user, out.item, out.type, out.ts, out.ord, out.sessionKey];
-  let at = 0;
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    const rows = chunk.rowCount;
-    for (let c = 0; c < columns.length; c++) {
-      const vector = chunk.getColumnVector(c);
-      const target = columns[c];
-      const nullValue = target instanceof Float64Array ? Number.NaN : -1;
-      for (let r = 0; r < rows; r++) target[at + r] = (vector.getItem(r) as number | null) ?? nullValue;
-    }
-    at += rows;
-    onRows?.(at, n);
-  }
+  for (let c = 0; c < nUserCodes; c++) sortRow(out, rowStart[c], rowStart[c + 1]);
   return out;
 }
 
-/** Raw ids of the temporary codes: result[code] = raw id. */
+/** Puts one user's rows [start, end) in chronological order: ts NULLS FIRST, then ord. */
+function sortRow(ev: ExtractedEvents, start: number, end: number): void {
+  const { ts, ord } = ev;
+  const before = (a: number, b: number) => {
+    const ta = Number.isNaN(ts[a]) ? Number.NEGATIVE_INFINITY : ts[a];
+    const tb = Number.isNaN(ts[b]) ? Number.NEGATIVE_INFINITY : ts[b];
+    return ta < tb || (ta === tb && ord[a] < ord[b]);
+  };
+  let sorted = true;
+  for (let p = start + 1; p < end && sorted; p++) sorted = !before(p, p - 1);
+  if (sorted) return;
+  const order = Array.from({ length: end - start }, (_, k) => start + k).sort((a, b) =>
+    before(a, b) ? -1 : before(b, a) ? 1 : 0,
+  );
+  for (const column of [ev.item, ev.type, ev.ts, ev.ord, ev.sessionKey]) {
+    const copy = column.slice(start, end);
+    order.forEach((from, k) => {
+      column[start + k] = copy[from - start];
+    });
+  }
+}
+
+/** Records the final dense ids: temp table sr_build_<side>_ids(code, id) with id = index in `order` + 1. */
+export async function registerIds(
+  conn: DuckDBConnection,
+  side: "users" | "items",
+  order: Int32Array,
+): Promise<void> {
+  const table = `sr_build_${side}_ids`;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${table}(code INTEGER, id INTEGER)`);
+  const appender = await conn.createAppender(table);
+  for (let k = 0; k < order.length; k++) {
+    appender.appendInteger(order[k]);
+    appender.appendInteger(k + 1);
+    appender.endRow();
+  }
+  appender.closeSync();
+}
+
+/** Raw ids in dense-id order (result[id - 1]); needs registerIds first. */
 export async function rawIds(conn: DuckDBConnection, side: "users" | "items"): Promise<string[]> {
   const col = side === "users" ? "user_id" : "item_id";
-  const reader = await conn.runAndReadAll(`SELECT code, ${col} FROM sr_build_${side}`);
-  const ids = new Array<string>(reader.currentRowCount);
-  for (const [code, raw] of reader.getRows()) ids[code as number] = String(raw);
+  const ids: string[] = [];
+  await forEachChunk(
+    conn,
+    `SELECT c.${col}::VARCHAR FROM sr_build_${side}_ids k JOIN sr_build_${side} c ON c.code = k.code ORDER BY k.id`,
+    (chunk) => {
+      const vector = chunk.getColumnVector(0);
+      for (let r = 0; r < chunk.rowCount; r++) ids.push(vector.getItem(r) as string);
+    },
+  );
   return ids;
 }
 
-/** Rows of the `items` table for the coded items: result[code] (null for items without a row). */
-export async function itemRecords(
-  conn: DuckDBConnection,
-  nItemCodes: number,
-): Promise<(ItemRecord | null)[]> {
-  const records = new Array<ItemRecord | null>(nItemCodes).fill(null);
+/** Rows of the `items` table by dense item id (index 0 and items without a row are null); needs registerIds. */
+export async function itemRecords(conn: DuckDBConnection, nItems: number): Promise<(ItemRecord | null)[]> {
+  const records = new Array<ItemRecord | null>(nItems + 1).fill(null);
   if (!(await tableExists(conn, "items"))) return records;
-  const reader = await conn.runAndReadAll(
-    `SELECT c.code, it.title::VARCHAR, it.category::VARCHAR, it.brand::VARCHAR, it.price::DOUBLE,
-            it.attributes::VARCHAR[]
-     FROM sr_build_items c JOIN items it ON it.item_id = c.item_id`,
+  // Attributes travel as one JSON string per item: far cheaper to convert than a list value.
+  await forEachChunk(
+    conn,
+    `SELECT k.id, it.title::VARCHAR, it.category::VARCHAR, it.brand::VARCHAR, it.price::DOUBLE,
+            to_json(it.attributes::VARCHAR[])::VARCHAR
+     FROM sr_build_items_ids k JOIN sr_build_items c ON c.code = k.code JOIN items it ON it.item_id = c.item_id`,
+    (chunk) => {
+      const v = Array.from({ length: 6 }, (_, c) => chunk.getColumnVector(c));
+      for (let r = 0; r < chunk.rowCount; r++) {
+        const attributes = v[5].getItem(r) as string | null;
+        records[v[0].getItem(r) as number] = {
+          title: v[1].getItem(r) as string | null,
+          category: v[2].getItem(r) as string | null,
+          brand: v[3].getItem(r) as string | null,
+          price: v[4].getItem(r) as number | null,
+          attributes: attributes === null ? null : (JSON.parse(attributes) as string[]),
+        };
+      }
+    },
   );
-  for (const [code, title, category, brand, price, attributes] of reader.getRowsJS()) {
-    records[code as number] = {
-      title: title as string | null,
-      category: category as string | null,
-      brand: brand as string | null,
-      price: price as number | null,
-      attributes: attributes as string[] | null,
-    };
-  }
   return records;
 }
 
@@ -139,7 +219,8 @@ export async function tableExists(conn: DuckDBConnection, name: string): Promise
   );
 }
 
+const BUILD_TABLES = ["types", "users", "items", "users_ids", "items_ids"].map((t) => `sr_build_${t}`);
+
 export async function dropBuildTables(conn: DuckDBConnection): Promise<void> {
-  for (const t of ["sr_build_types", "sr_build_users", "sr_build_items"])
-    await conn.run(`DROP TABLE IF EXISTS ${t}`);
+  for (const t of BUILD_TABLES) await conn.run(`DROP TABLE IF EXISTS ${t}`);
 }

@@ -104,6 +104,17 @@ test("source session ids take precedence over the gap rule", async () => {
   }
 });
 
+test("rows come out chronological whatever the physical order of the events table", async () => {
+  const conn = await memoryConnection();
+  await loadTaobao(conn);
+  const { dataset: sorted } = await buildDataset(conn, { out: join(out.path, "sorted") });
+  await conn.run("CREATE OR REPLACE TABLE events AS SELECT * FROM events ORDER BY hash(ord)");
+  const { dataset: shuffled } = await buildDataset(conn, { out: join(out.path, "shuffled") });
+  for (const key of ["offsets", "items", "events", "ts", "sessions"] as const) {
+    assert.deepEqual(shuffled[key], sorted[key], key);
+  }
+});
+
 test("unknown event types and empty results fail with coded errors", async () => {
   const conn = await memoryConnection();
   await loadTaobao(conn);
