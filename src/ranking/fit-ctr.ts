@@ -1,0 +1,238 @@
+// The CTR training loop: shuffled mini-batches of training rows, one compiled train step (BCE per task, or
+// the ranker's pairwise loss against sampled items), validation AUC of the first task after every epoch,
+// early stopping, and AUC / GAUC / LogLoss per task on the test rows at the best epoch.
+import { z } from "zod";
+import { auc, gauc, logLoss } from "../eval/ctr.js";
+import { BuildContext } from "../graph/context.js";
+import { Graph, type Tensor } from "../graph/graph.js";
+import { Rng } from "../graph/init.js";
+import { OptimizerConfigSchema } from "../graph/optim.js";
+import { type Feeds, Runner, TrainStep, tensor } from "../graph/session.js";
+import { dimProduct } from "../graph/shape.js";
+import * as o from "../graph/tensor-ops.js";
+import { SeqrankError } from "../util/errors.js";
+import { rowsOf, TEST, TRAIN, VALID } from "./ctr-data.js";
+import type { CtrTable } from "./features.js";
+import { bceWithLogits, ctrInputs } from "./layers.js";
+import type { CtrRanker } from "./ranker.js";
+import { fillSlots, type SlotLayout, slotFeeds } from "./slots.js";
+
+export const FitCtrConfigSchema = z.object({
+  epochs: z.number().int().positive().default(10),
+  batchSize: z.number().int().positive().default(1024),
+  lr: z.number().positive().default(1e-3),
+  optimizer: OptimizerConfigSchema.default({}),
+  /** Stop after this many epochs without a better validation AUC. */
+  patience: z.number().int().positive().default(2),
+  seed: z.number().int().default(42),
+  evalBatchSize: z.number().int().positive().default(4096),
+  /** Stop after this many seconds of training (checked between epochs); 0 = no limit. */
+  maxSeconds: z.number().min(0).default(0),
+  threads: z.number().int().positive().optional(),
+});
+export type FitCtrConfig = z.infer<typeof FitCtrConfigSchema>;
+
+export interface TaskMetrics {
+  AUC: number;
+  GAUC: number;
+  LogLoss: number;
+}
+
+export interface CtrEpoch {
+  epoch: number;
+  loss: number;
+  seconds: number;
+  valid: Record<string, TaskMetrics>;
+}
+
+export interface CtrFitResult {
+  model: string;
+  tasks: string[];
+  bestEpoch: number;
+  valid: Record<string, TaskMetrics>;
+  test: Record<string, TaskMetrics>;
+  history: CtrEpoch[];
+  trainSeconds: number;
+}
+
+export interface FitCtrHooks {
+  onStep?: (p: { epoch: number; step: number; steps: number; loss: number }) => void;
+  onEpoch?: (e: CtrEpoch) => void;
+}
+
+/** The inference graph: one probability [B] per task, named `prob_<task>`. Inputs: ids, weights [B, S]. */
+export function scoreOutputs(ranker: CtrRanker, layout: SlotLayout): Record<string, Tensor> {
+  const g = new Graph();
+  const ctx = new BuildContext(g, ranker.store, false);
+  const logits = ranker.logits(ctx, ctrInputs(g, layout));
+  return Object.fromEntries(ranker.tasks.map((t) => [`prob_${t}`, o.sigmoid(logits[t])]));
+}
+
+function buildTrainLoss(ranker: CtrRanker, layout: SlotLayout, g: Graph): Tensor {
+  const ctx = new BuildContext(g, ranker.store, true);
+  const logits = ranker.logits(ctx, ctrInputs(g, layout));
+  const labels = ranker.tasks.map((t) => g.input(`label_${t}`, g.floatType, ["batch"]));
+  if (ranker.pairwise) {
+    const k = ranker.pairwise.negatives;
+    const negInp = {
+      ids: g.input("neg_ids", "int64", [dimProduct(["batch", k]), layout.slots]),
+      weights: g.input("neg_weights", g.floatType, [dimProduct(["batch", k]), layout.slots]),
+    };
+    const neg = o.reshape(ranker.logits(ctx, negInp)[ranker.tasks[0]], [-1, k]);
+    return ranker.pairwise.loss(logits[ranker.tasks[0]], neg, labels[0]);
+  }
+  return ranker.tasks.map((t, i) => bceWithLogits(logits[t], labels[i])).reduce((a, b) => o.add(a, b));
+}
+
+function labelFeeds(table: CtrTable, tasks: string[], rows: ArrayLike<number>): Feeds {
+  const feeds: Feeds = {};
+  for (const t of tasks) {
+    const l = table.labels[t];
+    if (!l)
+      throw new SeqrankError("SR_ERR_CTR_TASKS", `no label column ${t} (have ${Object.keys(table.labels)})`);
+    feeds[`label_${t}`] = tensor(
+      Float32Array.from(rows, (r) => l[r]),
+      [rows.length],
+    );
+  }
+  return feeds;
+}
+
+/** Items seen in training rows: where negatives are drawn from. */
+function trainItems(table: CtrTable): Int32Array {
+  const seen = new Uint8Array(table.nItems);
+  for (let r = 0; r < table.split.length; r++) if (table.split[r] === TRAIN) seen[table.item[r]] = 1;
+  const out: number[] = [];
+  seen.forEach((s, i) => s && out.push(i));
+  return Int32Array.from(out);
+}
+
+/** Probabilities per task for `rows`, in row order. */
+export async function predict(
+  ranker: CtrRanker,
+  table: CtrTable,
+  layout: SlotLayout,
+  runner: Runner,
+  rows: Int32Array,
+  params: Feeds,
+  batchSize = 4096,
+): Promise<Record<string, Float32Array>> {
+  const out = Object.fromEntries(ranker.tasks.map((t) => [t, new Float32Array(rows.length)]));
+  for (let from = 0; from < rows.length; from += batchSize) {
+    const batch = rows.subarray(from, Math.min(rows.length, from + batchSize));
+    const feeds = slotFeeds(fillSlots(table, layout, batch), batch.length, layout.slots);
+    const res = await runner.run({ ...params, ...feeds });
+    for (const t of ranker.tasks) out[t].set(res[`prob_${t}`].data as Float32Array, from);
+  }
+  return out;
+}
+
+/** AUC, GAUC (per user) and LogLoss of each task on `rows`. */
+export function ctrMetrics(
+  table: CtrTable,
+  rows: Int32Array,
+  probs: Record<string, Float32Array>,
+): Record<string, TaskMetrics> {
+  const users = Int32Array.from(rows, (r) => table.user[r]);
+  const result: Record<string, TaskMetrics> = {};
+  for (const [t, p] of Object.entries(probs)) {
+    const labels = Uint8Array.from(rows, (r) => table.labels[t][r]);
+    result[t] = { AUC: auc(labels, p), GAUC: gauc(users, labels, p), LogLoss: logLoss(labels, p) };
+  }
+  return result;
+}
+
+function storeFeeds(ranker: CtrRanker): Feeds {
+  return Object.fromEntries([...ranker.store.entries].map(([n, e]) => [n, tensor(e.value, e.shape)]));
+}
+
+export async function fitCtr(
+  ranker: CtrRanker,
+  table: CtrTable,
+  layout: SlotLayout,
+  config: Partial<FitCtrConfig> = {},
+  hooks: FitCtrHooks = {},
+): Promise<CtrFitResult> {
+  const cfg = FitCtrConfigSchema.parse(config);
+  const g = new Graph();
+  const loss = buildTrainLoss(ranker, layout, g);
+  const usesSeed = g.inputs().some((t) => t.name === "seed");
+  const step = await TrainStep.create({ loss, optimizer: cfg.optimizer }, ranker.store, {
+    threads: cfg.threads,
+  });
+  const scorer = await Runner.withParamInputs(scoreOutputs(ranker, layout), { threads: cfg.threads });
+  const train = rowsOf(table, TRAIN);
+  const valid = rowsOf(table, VALID);
+  const negPool = ranker.pairwise ? trainItems(table) : undefined;
+  const first = ranker.tasks[0];
+  const history: CtrEpoch[] = [];
+  let best = { epoch: 0, auc: -1, valid: {} as Record<string, TaskMetrics> };
+  let trainSeconds = 0;
+  for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+    const rng = new Rng(cfg.seed * 7919 + epoch);
+    const order = Int32Array.from(train);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    const t0 = performance.now();
+    const steps = Math.ceil(order.length / cfg.batchSize);
+    let lossSum = 0;
+    for (let s = 0; s < steps; s++) {
+      const rows = order.subarray(s * cfg.batchSize, Math.min(order.length, (s + 1) * cfg.batchSize));
+      const feeds: Feeds = {
+        ...slotFeeds(fillSlots(table, layout, rows), rows.length, layout.slots),
+        ...labelFeeds(table, ranker.tasks, rows),
+      };
+      if (ranker.pairwise && negPool) {
+        const k = ranker.pairwise.negatives;
+        const negRows = new Int32Array(rows.length * k);
+        const negItems = new Int32Array(rows.length * k);
+        for (let i = 0; i < negRows.length; i++) {
+          negRows[i] = rows[Math.floor(i / k)];
+          negItems[i] = negPool[rng.int(negPool.length)];
+        }
+        Object.assign(
+          feeds,
+          slotFeeds(fillSlots(table, layout, negRows, negItems), negRows.length, layout.slots, "neg_"),
+        );
+      }
+      if (usesSeed) feeds.seed = tensor(BigInt64Array.of(BigInt(step.stepCount + 1)), []);
+      const r = await step.run(feeds, cfg.lr);
+      if (!Number.isFinite(r.loss)) {
+        throw new SeqrankError("SR_ERR_TRAIN_DIVERGED", `loss became ${r.loss} at epoch ${epoch}, step ${s}`);
+      }
+      lossSum += r.loss;
+      hooks.onStep?.({ epoch, step: s + 1, steps, loss: r.loss });
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    trainSeconds += seconds;
+    const probs = await predict(ranker, table, layout, scorer, valid, step.paramFeeds(), cfg.evalBatchSize);
+    const record: CtrEpoch = {
+      epoch,
+      loss: lossSum / steps,
+      seconds,
+      valid: ctrMetrics(table, valid, probs),
+    };
+    history.push(record);
+    hooks.onEpoch?.(record);
+    if (record.valid[first].AUC > best.auc) {
+      best = { epoch, auc: record.valid[first].AUC, valid: record.valid };
+      step.syncToStore(); // the store holds the best epoch's weights
+    } else if (epoch - best.epoch >= cfg.patience) break;
+    if (cfg.maxSeconds > 0 && trainSeconds >= cfg.maxSeconds) break;
+  }
+  const test = rowsOf(table, TEST);
+  const testProbs = await predict(ranker, table, layout, scorer, test, storeFeeds(ranker), cfg.evalBatchSize);
+  await step.release();
+  await scorer.release();
+  return {
+    model: ranker.name,
+    tasks: ranker.tasks,
+    bestEpoch: best.epoch,
+    valid: best.valid,
+    test: ctrMetrics(table, test, testProbs),
+    history,
+    trainSeconds,
+  };
+}
