@@ -9,6 +9,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildDataset } from "../src/data/build.js";
+import { loadDataset } from "../src/data/cache.js";
 import { openDuckDB } from "../src/data/db.js";
 import { ingest } from "../src/data/ingest.js";
 import { writeSynth } from "../src/data/synth.js";
@@ -24,6 +25,8 @@ interface ChildResult {
   seconds: number;
   ingest_seconds: number;
   build_seconds: number;
+  /** loadDataset(out) of the result, after the build. */
+  load_seconds: number;
   peak_rss_mb: number;
   kept_interactions: number;
   users: number;
@@ -53,11 +56,15 @@ async function runChild(configPath: string, out: string): Promise<void> {
   });
   const t2 = performance.now();
   db.close();
+  const t3 = performance.now();
+  loadDataset(out);
+  const loadSeconds = (performance.now() - t3) / 1000;
   const result: ChildResult = {
     events: ingested.rules.find((r) => r.rule.startsWith("events."))?.rowsIn ?? 0,
     seconds: (t2 - t0) / 1000,
     ingest_seconds: (t1 - t0) / 1000,
     build_seconds: (t2 - t1) / 1000,
+    load_seconds: loadSeconds,
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
     kept_interactions: built.meta.counts.interactions,
     users: built.meta.counts.users,
@@ -96,7 +103,7 @@ function runSize(events: number): ChildResult & { events_per_s: number; generate
   };
   console.error(
     `${events} events: ${r.seconds.toFixed(1)} s (ingest ${r.ingest_seconds.toFixed(1)} s, build ${r.build_seconds.toFixed(1)} s), ` +
-      `${withRate.events_per_s} events/s, peak RSS ${r.peak_rss_mb} MB`,
+      `${withRate.events_per_s} events/s, peak RSS ${r.peak_rss_mb} MB, loadDataset ${r.load_seconds.toFixed(2)} s`,
   );
   return withRate;
 }

@@ -40,19 +40,18 @@ export async function eventTypeNames(conn: DuckDBConnection): Promise<string[]> 
   return reader.getRows().map((r) => String(r[0]));
 }
 
-/** Streams a query's result chunk by chunk (rows of a chunk: [offset, offset + chunk.rowCount)). */
+/** Streams a query's result chunk by chunk; `rows` is the chunk's row count (a native call: read it once). */
 async function forEachChunk(
   conn: DuckDBConnection,
   sql: string,
-  visit: (chunk: DuckDBDataChunk, offset: number) => void,
+  visit: (chunk: DuckDBDataChunk, rows: number) => void,
 ): Promise<void> {
   const result = await conn.stream(sql);
-  let offset = 0;
   for (;;) {
     const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) return;
-    visit(chunk, offset);
-    offset += chunk.rowCount;
+    const rows = chunk?.rowCount ?? 0;
+    if (!chunk || rows === 0) return;
+    visit(chunk, rows);
   }
 }
 
@@ -82,10 +81,9 @@ export async function extractEvents(
   // Rows are placed by user code straight away (a counting sort), which is much cheaper than an ORDER BY
   // over all events in DuckDB; only the few rows DuckDB's parallel scan delivers out of order get sorted.
   const rowStart = new Int32Array(nUserCodes + 1);
-  await forEachChunk(conn, "SELECT code, n FROM sr_build_users", (chunk) => {
+  await forEachChunk(conn, "SELECT code, n FROM sr_build_users", (chunk, rows) => {
     const [code, count] = [chunk.getColumnVector(0), chunk.getColumnVector(1)];
-    for (let r = 0; r < chunk.rowCount; r++)
-      rowStart[(code.getItem(r) as number) + 1] = count.getItem(r) as number;
+    for (let r = 0; r < rows; r++) rowStart[(code.getItem(r) as number) + 1] = count.getItem(r) as number;
   });
   for (let c = 0; c < nUserCodes; c++) rowStart[c + 1] += rowStart[c];
   const n = rowStart[nUserCodes];
@@ -110,9 +108,9 @@ export async function extractEvents(
      FROM ${filtered}
      JOIN sr_build_users u ON e.user_id = u.user_id
      JOIN sr_build_items i ON e.item_id = i.item_id`,
-    (chunk) => {
+    (chunk, rows) => {
       const v = Array.from({ length: 6 }, (_, c) => chunk.getColumnVector(c));
-      for (let r = 0; r < chunk.rowCount; r++) {
+      for (let r = 0; r < rows; r++) {
         const user = v[0].getItem(r) as number;
         const p = fill[user]++;
         out.user[p] = user;
@@ -122,7 +120,7 @@ export async function extractEvents(
         out.ord[p] = v[4].getItem(r) as number;
         out.sessionKey[p] = v[5].getItem(r) as number;
       }
-      done += chunk.rowCount;
+      done += rows;
       onRows?.(done, n);
     },
   );
@@ -176,9 +174,9 @@ export async function rawIds(conn: DuckDBConnection, side: "users" | "items"): P
   await forEachChunk(
     conn,
     `SELECT c.${col}::VARCHAR FROM sr_build_${side}_ids k JOIN sr_build_${side} c ON c.code = k.code ORDER BY k.id`,
-    (chunk) => {
+    (chunk, rows) => {
       const vector = chunk.getColumnVector(0);
-      for (let r = 0; r < chunk.rowCount; r++) ids.push(vector.getItem(r) as string);
+      for (let r = 0; r < rows; r++) ids.push(vector.getItem(r) as string);
     },
   );
   return ids;
@@ -194,9 +192,9 @@ export async function itemRecords(conn: DuckDBConnection, nItems: number): Promi
     `SELECT k.id, it.title::VARCHAR, it.category::VARCHAR, it.brand::VARCHAR, it.price::DOUBLE,
             to_json(it.attributes::VARCHAR[])::VARCHAR
      FROM sr_build_items_ids k JOIN sr_build_items c ON c.code = k.code JOIN items it ON it.item_id = c.item_id`,
-    (chunk) => {
+    (chunk, rows) => {
       const v = Array.from({ length: 6 }, (_, c) => chunk.getColumnVector(c));
-      for (let r = 0; r < chunk.rowCount; r++) {
+      for (let r = 0; r < rows; r++) {
         const attributes = v[5].getItem(r) as string | null;
         records[v[0].getItem(r) as number] = {
           title: v[1].getItem(r) as string | null,
