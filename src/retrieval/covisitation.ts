@@ -1,0 +1,106 @@
+// Item-to-item co-visitation: items seen close together in a user's sequence (within `window` positions of
+// the same session) are neighbours, weighted 1 / distance and decayed over time. Each item keeps its top
+// neighbours only (pruned back to `topN` when the list doubles), and new events update the lists at once.
+import { z } from "zod";
+import { DecayClock } from "./decay.js";
+
+export const CoVisitationConfigSchema = z
+  .object({
+    /** Pair items at most this many positions apart. */
+    window: z.number().int().positive().default(3),
+    /** Half-life of a co-visit's weight. */
+    halfLifeDays: z.number().positive().default(30),
+    /** Neighbours kept per item. */
+    topN: z.number().int().positive().default(50),
+  })
+  .default({});
+export type CoVisitationConfig = z.infer<typeof CoVisitationConfigSchema>;
+export type CoVisitationConfigInput = z.input<typeof CoVisitationConfigSchema>;
+
+export interface Neighbour {
+  item: number;
+  weight: number;
+}
+
+export class CoVisitation {
+  readonly config: CoVisitationConfig;
+  private readonly lists = new Map<number, Map<number, number>>();
+  private readonly clock: DecayClock;
+
+  constructor(config: CoVisitationConfigInput = {}, now = Date.now() / 1000) {
+    this.config = CoVisitationConfigSchema.parse(config);
+    this.clock = new DecayClock(this.config.halfLifeDays * 86_400, now);
+  }
+
+  private addOneWay(a: number, b: number, w: number): void {
+    let list = this.lists.get(a);
+    if (!list) {
+      list = new Map();
+      this.lists.set(a, list);
+    }
+    list.set(b, (list.get(b) ?? 0) + w);
+    if (list.size > 2 * this.config.topN) {
+      const keep = [...list].sort((x, y) => y[1] - x[1]).slice(0, this.config.topN);
+      this.lists.set(a, new Map(keep));
+    }
+  }
+
+  private weightAt(ts: number): number {
+    if (this.clock.needsRebase(ts)) {
+      const f = this.clock.rebase(ts);
+      for (const list of this.lists.values()) for (const [k, v] of list) list.set(k, v * f);
+    }
+    return this.clock.weight(ts);
+  }
+
+  /** Records one new event: `item` at `ts` after `previous` (the user's earlier items, oldest first). */
+  observe(previous: ArrayLike<number>, item: number, ts: number): void {
+    const w = this.weightAt(ts);
+    const n = previous.length;
+    for (let d = 1; d <= Math.min(this.config.window, n); d++) {
+      const other = previous[n - d];
+      if (other === item) continue;
+      this.addOneWay(item, other, w / d);
+      this.addOneWay(other, item, w / d);
+    }
+  }
+
+  /** Records a whole sequence (oldest first); `sessions` (0 = unknown) keeps pairs within one session. */
+  addSequence(items: ArrayLike<number>, ts: ArrayLike<number>, sessions?: ArrayLike<number>): void {
+    for (let i = 1; i < items.length; i++) {
+      const w = this.weightAt(ts[i]);
+      for (let d = 1; d <= Math.min(this.config.window, i); d++) {
+        const j = i - d;
+        if (sessions && sessions[i] !== 0 && sessions[j] !== sessions[i]) break;
+        if (items[j] === items[i]) continue;
+        this.addOneWay(items[i], items[j], w / d);
+        this.addOneWay(items[j], items[i], w / d);
+      }
+    }
+  }
+
+  /** The item's strongest neighbours, best first, weights as decayed counts at `now`. */
+  neighbours(item: number, n: number, now = Date.now() / 1000): Neighbour[] {
+    const list = this.lists.get(item);
+    if (!list) return [];
+    return [...list]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, n)
+      .map(([other, w]) => ({ item: other, weight: this.clock.valueAt(w, now) }));
+  }
+
+  /** Decayed co-visit weight of the pair at `now` (0 if not among `a`'s kept neighbours). */
+  weight(a: number, b: number, now = Date.now() / 1000): number {
+    return this.clock.valueAt(this.lists.get(a)?.get(b) ?? 0, now);
+  }
+
+  /** Drops an item and every edge to it (a deleted product). */
+  removeItem(item: number): void {
+    this.lists.delete(item);
+    for (const list of this.lists.values()) list.delete(item); // pruning is one-sided: scan every list
+  }
+
+  get itemCount(): number {
+    return this.lists.size;
+  }
+}

@@ -1,0 +1,53 @@
+// Maximal marginal relevance (Carbonell & Goldstein, 1998): pick items one by one, each maximising
+// λ·relevance − (1 − λ)·(max cosine similarity to the items already picked). Relevance is min–max scaled
+// to [0, 1] so λ means the same whatever the ranker's score range.
+import { cosine } from "./catalogue.js";
+
+export interface Scored {
+  item: number;
+  score: number;
+}
+
+/** The `k` items MMR picks from `candidates` (any order), in pick order. λ = 1 keeps the score order. */
+export function mmr<T extends Scored>(
+  candidates: readonly T[],
+  k: number,
+  lambda: number,
+  vectorOf: (item: number) => Float32Array | undefined,
+): T[] {
+  const n = candidates.length;
+  if (n === 0 || k <= 0) return [];
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const c of candidates) {
+    lo = Math.min(lo, c.score);
+    hi = Math.max(hi, c.score);
+  }
+  const rel = candidates.map((c) => (hi > lo ? (c.score - lo) / (hi - lo) : 1));
+  const vecs = candidates.map((c) => vectorOf(c.item));
+  const maxSim = new Float64Array(n);
+  const taken = new Uint8Array(n);
+  const picked: T[] = [];
+  while (picked.length < Math.min(k, n)) {
+    let best = -1;
+    let bestValue = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < n; i++) {
+      if (taken[i]) continue;
+      const value = lambda * rel[i] - (1 - lambda) * maxSim[i];
+      if (value > bestValue) {
+        bestValue = value;
+        best = i;
+      }
+    }
+    taken[best] = 1;
+    picked.push(candidates[best]);
+    const v = vecs[best];
+    if (v && lambda < 1) {
+      for (let i = 0; i < n; i++) {
+        const w = vecs[i];
+        if (!taken[i] && w) maxSim[i] = Math.max(maxSim[i], cosine(v, w));
+      }
+    }
+  }
+  return picked;
+}

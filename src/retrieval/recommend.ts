@@ -1,0 +1,227 @@
+// The multi-stage recommendation pipeline: candidates (ANN over item vectors with the user vector,
+// co-visitation of the recent items, popular, trending) → filters (seen items, deleted items, business
+// rules) → ranker → MMR re-ranking → top k, each with the history items that drove it when asked.
+import { z } from "zod";
+import { BusinessFiltersSchema, businessFilter, cosine, dot, type ItemCatalogue } from "./catalogue.js";
+import type { CoVisitation } from "./covisitation.js";
+import type { ItemIndex } from "./item-index.js";
+import type { ItemVectors } from "./item-vectors.js";
+import { mmr } from "./mmr.js";
+import type { Popularity } from "./popularity.js";
+import { CANDIDATE_SOURCES, type Candidate, type CandidateSource, type Ranker } from "./ranker.js";
+
+export const PipelineConfigSchema = z
+  .object({
+    /** ANN neighbours of the user vector. */
+    ann: z.number().int().nonnegative().default(100),
+    /** Most recent history items whose co-visitation neighbours are candidates. */
+    covisRecent: z.number().int().nonnegative().default(5),
+    covisPerItem: z.number().int().nonnegative().default(30),
+    /** Weight of the i-th most recent item's neighbours: recency^i. */
+    recency: z.number().min(0).max(1).default(0.7),
+    popular: z.number().int().nonnegative().default(50),
+    trending: z.number().int().nonnegative().default(30),
+    /** Ranked candidates MMR chooses from, as a multiple of k. */
+    mmrPool: z.number().int().positive().default(3),
+    /** History items considered when explaining a recommendation. */
+    explainHistory: z.number().int().positive().default(20),
+  })
+  .default({});
+export type PipelineConfig = z.infer<typeof PipelineConfigSchema>;
+
+export const RecommendOptionsSchema = z.object({
+  k: z.number().int().min(1).max(200).default(10),
+  excludeSeen: z.boolean().default(true),
+  explain: z.boolean().default(false),
+  /** 0 = pure relevance order, 1 = maximal diversity (MMR λ = 1 − diversity). */
+  diversity: z.number().min(0).max(1).default(0.2),
+  filters: BusinessFiltersSchema,
+  /** Candidate sources to use (all by default). */
+  sources: z.array(z.enum(CANDIDATE_SOURCES)).default([...CANDIDATE_SOURCES]),
+});
+export type RecommendOptions = z.infer<typeof RecommendOptionsSchema>;
+export type RecommendOptionsInput = z.input<typeof RecommendOptionsSchema>;
+
+export interface RecommenderState {
+  catalogue: ItemCatalogue;
+  /** The serving model's item vectors (absent with the popularity fallback). */
+  vectors?: ItemVectors;
+  /** ANN over the catalogue's vectors; absent when the model has no vectors (popularity fallback). */
+  index?: ItemIndex;
+  covis: CoVisitation;
+  popularity: Popularity;
+  ranker: Ranker;
+  config: PipelineConfig;
+}
+
+export interface Reason {
+  /** A history item (dense id). */
+  item: number;
+  /** similar: close in the model's vector space; co-visited: often seen next to it by other users. */
+  kind: "similar" | "co-visited";
+  weight: number;
+}
+
+export interface Recommendation {
+  item: number;
+  score: number;
+  sources: CandidateSource[];
+  because?: Reason[];
+}
+
+export interface RecommendResult {
+  items: Recommendation[];
+  /** Candidates proposed, and left after the filters. */
+  candidates: number;
+  filtered: number;
+}
+
+function emptySources(): Record<CandidateSource, number> {
+  return { ann: 0, covis: 0, popular: 0, trending: 0 };
+}
+
+/** Adds `scores` (scaled by the best one) as `source` scores of their items. */
+function propose(
+  pool: Map<number, Candidate>,
+  source: CandidateSource,
+  items: ArrayLike<number>,
+  scores: ArrayLike<number>,
+): void {
+  let hi = 0;
+  let lo = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < scores.length; i++) {
+    hi = Math.max(hi, scores[i]);
+    lo = Math.min(lo, scores[i]);
+  }
+  // ANN inner products can be negative: scale min–max; counts: scale by the max.
+  const base = Math.min(lo, 0);
+  for (let i = 0; i < items.length; i++) {
+    let c = pool.get(items[i]);
+    if (!c) {
+      c = { item: items[i], dot: Number.NaN, sources: emptySources() };
+      pool.set(items[i], c);
+    }
+    c.sources[source] = hi > base ? (scores[i] - base) / (hi - base) : 1;
+  }
+}
+
+function covisCandidates(state: RecommenderState, history: Int32Array, now: number): Map<number, number> {
+  const { covisRecent, covisPerItem, recency } = state.config;
+  const acc = new Map<number, number>();
+  let w = 1;
+  for (let i = history.length - 1; i >= Math.max(0, history.length - covisRecent); i--) {
+    for (const n of state.covis.neighbours(history[i], covisPerItem, now)) {
+      acc.set(n.item, (acc.get(n.item) ?? 0) + w * n.weight);
+    }
+    w *= recency;
+  }
+  return acc;
+}
+
+function gatherCandidates(
+  state: RecommenderState,
+  history: Int32Array,
+  userVector: Float32Array | undefined,
+  sources: ReadonlySet<CandidateSource>,
+  now: number,
+): Map<number, Candidate> {
+  const pool = new Map<number, Candidate>();
+  const cfg = state.config;
+  if (sources.has("ann") && userVector && state.index && cfg.ann > 0) {
+    const hits = state.index.search(userVector, cfg.ann);
+    propose(pool, "ann", hits.items, hits.scores);
+  }
+  if (sources.has("covis") && history.length > 0) {
+    const acc = covisCandidates(state, history, now);
+    propose(pool, "covis", [...acc.keys()], [...acc.values()]);
+  }
+  for (const kind of ["popular", "trending"] as const) {
+    if (!sources.has(kind) || cfg[kind] === 0) continue;
+    const top = state.popularity.top(kind);
+    const n = Math.min(cfg[kind], top.items.length);
+    propose(pool, kind, top.items.subarray(0, n), top.scores.subarray(0, n));
+  }
+  return pool;
+}
+
+/** Narrow filters can leave fewer than k candidates: walk further down the popular list. */
+function backfillPopular(
+  state: RecommenderState,
+  pool: Map<number, Candidate>,
+  k: number,
+  admit: (c: Candidate) => void,
+): void {
+  const top = state.popularity.top("popular");
+  const before = pool.size;
+  for (let i = 0; i < top.items.length && pool.size - before < 4 * k; i++) {
+    if (pool.has(top.items[i])) continue;
+    const c: Candidate = { item: top.items[i], dot: Number.NaN, sources: emptySources() };
+    c.sources.popular = top.scores[0] > 0 ? top.scores[i] / top.scores[0] : 0;
+    pool.set(c.item, c);
+    admit(c);
+  }
+}
+
+/** The history items that best explain `item`: highest co-visitation weight or vector similarity. */
+function explainItem(state: RecommenderState, item: number, history: Int32Array, now: number): Reason[] {
+  const recent = history.subarray(Math.max(0, history.length - state.config.explainHistory));
+  const v = state.vectors?.get(item);
+  const reasons: Reason[] = [];
+  let maxCovis = 0;
+  const covis = Array.from(recent, (h) => {
+    const c = state.covis.weight(h, item, now);
+    maxCovis = Math.max(maxCovis, c);
+    return c;
+  });
+  recent.forEach((h, i) => {
+    const hv = state.vectors?.get(h);
+    const sim = v && hv ? cosine(v, hv) : 0;
+    const co = maxCovis > 0 ? covis[i] / maxCovis : 0;
+    if (co <= 0 && sim <= 0) return;
+    reasons.push(
+      co >= sim ? { item: h, kind: "co-visited", weight: co } : { item: h, kind: "similar", weight: sim },
+    );
+  });
+  const unique = new Map<number, Reason>();
+  for (const r of reasons.sort((a, b) => b.weight - a.weight)) if (!unique.has(r.item)) unique.set(r.item, r);
+  return [...unique.values()].slice(0, 3);
+}
+
+/** Recommendations for a history (dense ids, oldest first) and, when the model has one, its user vector. */
+export function recommend(
+  state: RecommenderState,
+  history: Int32Array,
+  userVector: Float32Array | undefined,
+  options: RecommendOptionsInput = {},
+  now = Date.now() / 1000,
+): RecommendResult {
+  const opts = RecommendOptionsSchema.parse(options);
+  const pool = gatherCandidates(state, history, userVector, new Set(opts.sources), now);
+  const seen = opts.excludeSeen ? new Set(history) : new Set<number>();
+  const accept = businessFilter(opts.filters);
+  const kept: Candidate[] = [];
+  const admit = (c: Candidate) => {
+    const meta = state.catalogue.meta(c.item);
+    if (!meta || seen.has(c.item) || !accept(meta)) return;
+    const v = userVector && state.vectors?.get(c.item);
+    if (userVector && v) c.dot = dot(userVector, v);
+    kept.push(c);
+  };
+  for (const c of pool.values()) admit(c);
+  if (kept.length < opts.k) backfillPopular(state, pool, opts.k, admit);
+  const scores = state.ranker.score(kept, { history, userVector });
+  const ranked = kept.map((c, i) => ({ item: c.item, score: scores[i], c }));
+  ranked.sort((a, b) => b.score - a.score);
+  const shortlist = ranked.slice(0, opts.k * state.config.mmrPool);
+  const picked = mmr(shortlist, opts.k, 1 - opts.diversity, (i) => state.vectors?.get(i));
+  const items = picked.map(({ item, score, c }) => {
+    const rec: Recommendation = {
+      item,
+      score,
+      sources: CANDIDATE_SOURCES.filter((s) => c.sources[s] > 0),
+    };
+    if (opts.explain) rec.because = explainItem(state, item, history, now);
+    return rec;
+  });
+  return { items, candidates: pool.size, filtered: kept.length };
+}
