@@ -1,6 +1,7 @@
 // dataset.bin: every typed array of a prepared dataset in one file, loaded with a single read and
 // zero-copy typed-array views (the arrays are 8-byte aligned).
-// Layout: "SRDSBIN1" | u32 LE header length | header JSON {arrays: [{name, dtype, offset, length}]} | arrays.
+// Layout: "SRDSBIN1" | u32 LE header length | header JSON {arrays: [{name, dtype, offset, length}]} |
+// padding to 8 bytes | arrays (offsets count from the start of this data section). meta.json holds the rest.
 // Arrays are little-endian (the platform order of typed arrays on every supported Node platform).
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { endianness } from "node:os";
