@@ -1,0 +1,56 @@
+// buildApp: the whole service as a Fastify instance, without listening (tests call `app.inject()`).
+// Core plugins and routes are registered explicitly, in order; extension plugins (recommender, search,
+// dashboard) come last through `plugins` and see every decorator declared in types.ts.
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import { type ServeConfigInput, ServeConfigSchema } from "./config.js";
+import { registerErrorHandler, registerNotFoundHandler } from "./errors.js";
+import { createHooks } from "./hooks.js";
+import { loggerOptions } from "./logging.js";
+import { MetricsRegistry } from "./metrics-registry.js";
+import authPlugin from "./plugins/auth.js";
+import metricsPlugin from "./plugins/metrics.js";
+import rateLimitPlugin from "./plugins/rate-limit.js";
+import storePlugin from "./plugins/store.js";
+import { Readiness } from "./readiness.js";
+import eventRoutes from "./routes/events/index.js";
+import healthRoutes from "./routes/health/index.js";
+import itemRoutes from "./routes/items/index.js";
+import userRoutes from "./routes/users/index.js";
+import type { Store } from "./storage/index.js";
+import "./types.js";
+
+export interface BuildAppOptions {
+  config?: ServeConfigInput;
+  /** An already opened store (the caller closes it); default: opened from `config.storage`. */
+  store?: Store;
+  /** Registered after the core, in order, at the root (wrap with fastify-plugin to share decorators). */
+  plugins?: FastifyPluginAsync[];
+}
+
+export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const config = ServeConfigSchema.parse(opts.config ?? {});
+  const app = Fastify({ logger: loggerOptions(config), bodyLimit: config.limits.bodyLimitBytes });
+  const metrics = new MetricsRegistry();
+  const { hooks, runHook } = createHooks(metrics);
+  app.decorate("serveConfig", config);
+  app.decorate("metrics", metrics);
+  app.decorate("readiness", new Readiness());
+  app.decorate("hooks", hooks);
+  registerErrorHandler(app);
+  // JSON only: a text/plain body is a 415, not a string that fails validation later.
+  app.removeContentTypeParser("text/plain");
+
+  await app.register(metricsPlugin);
+  await app.register(storePlugin, { store: opts.store });
+  await app.register(authPlugin);
+  const rateLimited = config.limits.rateLimit.enabled;
+  if (rateLimited) await app.register(rateLimitPlugin);
+  registerNotFoundHandler(app, rateLimited);
+
+  await app.register(healthRoutes);
+  await app.register(eventRoutes, { runHook });
+  await app.register(itemRoutes, { runHook });
+  await app.register(userRoutes, { runHook });
+  for (const plugin of opts.plugins ?? []) await app.register(plugin);
+  return app;
+}

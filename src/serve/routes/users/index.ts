@@ -1,0 +1,77 @@
+// A user's stored behaviour (timeline and sequence) and the right to be forgotten.
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import type { RunHook } from "../../hooks.js";
+import { ERRORS_4XX, Id } from "../schemas.js";
+
+export interface UserRoutesOptions {
+  runHook: RunHook;
+}
+
+const UserParams = Type.Object({ id: Id });
+type UserParams = Static<typeof UserParams>;
+
+const EventsQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) });
+type EventsQuery = Static<typeof EventsQuery>;
+
+const TimelineResponse = Type.Object({
+  user_id: Type.String(),
+  events: Type.Array(
+    Type.Object({
+      item_id: Type.String(),
+      type: Type.String(),
+      ts: Type.Number(),
+      event_id: Type.Union([Type.String(), Type.Null()]),
+      props: Type.Union([Type.Record(Type.String(), Type.Any()), Type.Null()]),
+    }),
+  ),
+});
+
+const SequenceResponse = Type.Object({ user_id: Type.String(), items: Type.Array(Type.String()) });
+
+const DeleteResponse = Type.Object({
+  user_id: Type.String(),
+  deleted: Type.Object({ events: Type.Integer(), sequence: Type.Boolean(), caches: Type.Integer() }),
+});
+
+export default async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions): Promise<void> {
+  app.get<{ Params: UserParams; Querystring: EventsQuery }>(
+    "/v1/users/:id/events",
+    {
+      schema: {
+        params: UserParams,
+        querystring: EventsQuery,
+        response: { 200: TimelineResponse, ...ERRORS_4XX },
+      },
+    },
+    async (request) => {
+      const events = await app.store.userEvents(request.params.id, request.query.limit);
+      return {
+        user_id: request.params.id,
+        events: events.map((e) => ({
+          item_id: e.itemId,
+          type: e.type,
+          ts: e.ts,
+          event_id: e.eventId,
+          props: e.props,
+        })),
+      };
+    },
+  );
+
+  app.get<{ Params: UserParams }>(
+    "/v1/users/:id/sequence",
+    { schema: { params: UserParams, response: { 200: SequenceResponse, ...ERRORS_4XX } } },
+    async (request) => ({ user_id: request.params.id, items: await app.store.sequence(request.params.id) }),
+  );
+
+  app.delete<{ Params: UserParams }>(
+    "/v1/users/:id",
+    { schema: { params: UserParams, response: { 200: DeleteResponse, ...ERRORS_4XX } } },
+    async (request) => {
+      const deleted = await app.store.deleteUser(request.params.id);
+      await opts.runHook("onUserDelete", request.params.id, request.log);
+      return { user_id: request.params.id, deleted };
+    },
+  );
+}

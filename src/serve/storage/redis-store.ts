@@ -1,0 +1,153 @@
+// Events and catalogue in the (shared or local) SQLite file; user sequences and caches in Redis, so every
+// replica sees a user's newest behaviour and shares cached results. Keys all start with the configured prefix:
+//   <p>seq:<user> list of item ids (oldest first)   <p>users set of users with a sequence
+//   <p>cache:<key> cached value (PX ttl)            <p>ucache:<user> set of cache keys tagged with the user
+//   <p>marker:<name> one-time markers
+import { Redis } from "ioredis";
+import { SeqrankError } from "../../util/errors.js";
+import { appendsByUser, SqliteBackedStore } from "./base-store.js";
+import { SqliteTables } from "./sqlite-tables.js";
+import type { AppendResult, NewEvent } from "./store.js";
+
+export interface RedisStoreOptions {
+  sqlitePath: string;
+  redisUrl: string;
+  prefix: string;
+  maxSequenceLength: number;
+}
+
+/** Seeds a sequence only when the user has none, atomically. */
+const SEED_SCRIPT = `if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('RPUSH', KEYS[1], unpack(ARGV, 2))
+redis.call('SADD', KEYS[2], ARGV[1])
+return 1`;
+
+const SEED_CHUNK = 500;
+
+export class RedisStore extends SqliteBackedStore {
+  readonly kind = "redis" as const;
+
+  private constructor(
+    tables: SqliteTables,
+    maxSequenceLength: number,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {
+    super(tables, maxSequenceLength);
+  }
+
+  static async open(opts: RedisStoreOptions): Promise<RedisStore> {
+    const redis = new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    try {
+      await redis.connect();
+    } catch (err) {
+      redis.disconnect();
+      throw new SeqrankError("SR_ERR_REDIS", `cannot connect to Redis: ${(err as Error).message}`);
+    }
+    return new RedisStore(new SqliteTables(opts.sqlitePath), opts.maxSequenceLength, redis, opts.prefix);
+  }
+
+  async appendEvents(events: NewEvent[]): Promise<AppendResult> {
+    const inserted = this.tables.insertEvents(events);
+    const byUser = appendsByUser(inserted);
+    if (byUser.size > 0) {
+      const p = this.redis.multi();
+      for (const [userId, items] of byUser) {
+        const key = this.seqKey(userId);
+        p.rpush(key, ...items).ltrim(key, -this.maxSequenceLength, -1);
+        p.sadd(this.usersKey(), userId);
+      }
+      await execOrThrow(p.exec());
+    }
+    return { inserted: inserted.length, duplicates: events.length - inserted.length };
+  }
+
+  async sequence(userId: string): Promise<string[]> {
+    return this.redis.lrange(this.seqKey(userId), 0, -1);
+  }
+
+  async seedSequences(sequences: Iterable<[string, string[]]>): Promise<number> {
+    let seeded = 0;
+    let p = this.redis.pipeline();
+    let queued = 0;
+    const flush = async () => {
+      const results = await execOrThrow(p.exec());
+      for (const [, r] of results) seeded += Number(r);
+      p = this.redis.pipeline();
+      queued = 0;
+    };
+    for (const [userId, items] of sequences) {
+      if (items.length === 0) continue;
+      p.eval(SEED_SCRIPT, 2, this.seqKey(userId), this.usersKey(), userId, ...this.trimmed(items));
+      if (++queued === SEED_CHUNK) await flush();
+    }
+    if (queued > 0) await flush();
+    return seeded;
+  }
+
+  async hasMarker(name: string): Promise<boolean> {
+    return (await this.redis.exists(this.markerKey(name))) === 1;
+  }
+
+  async setMarker(name: string): Promise<void> {
+    await this.redis.set(this.markerKey(name), "1");
+  }
+
+  async cacheGet(key: string): Promise<string | undefined> {
+    return (await this.redis.get(this.cacheKey(key))) ?? undefined;
+  }
+
+  async cacheSet(key: string, value: string, ttlMs: number, userId?: string): Promise<void> {
+    const p = this.redis.multi().set(this.cacheKey(key), value, "PX", ttlMs);
+    if (userId !== undefined) {
+      // The tag set lives as long as its longest-lived entry (NX sets the first TTL, GT extends it).
+      const tags = this.userCacheKey(userId);
+      p.sadd(tags, key).pexpire(tags, ttlMs, "NX").pexpire(tags, ttlMs, "GT");
+    }
+    await execOrThrow(p.exec());
+  }
+
+  async cacheDropUser(userId: string): Promise<number> {
+    const tags = this.userCacheKey(userId);
+    const keys = await this.redis.smembers(tags);
+    await this.redis.del(tags, ...keys.map((k) => this.cacheKey(k)));
+    return keys.length;
+  }
+
+  protected async deleteSequence(userId: string): Promise<boolean> {
+    const results = await execOrThrow(
+      this.redis.multi().del(this.seqKey(userId)).srem(this.usersKey(), userId).exec(),
+    );
+    return Number(results[0][1]) === 1;
+  }
+
+  protected async countUsers(): Promise<number> {
+    return this.redis.scard(this.usersKey());
+  }
+
+  override isOpen(): boolean {
+    return super.isOpen() && this.redis.status === "ready";
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private seqKey = (userId: string) => `${this.prefix}seq:${userId}`;
+  private usersKey = () => `${this.prefix}users`;
+  private markerKey = (name: string) => `${this.prefix}marker:${name}`;
+  private cacheKey = (key: string) => `${this.prefix}cache:${key}`;
+  private userCacheKey = (userId: string) => `${this.prefix}ucache:${userId}`;
+}
+
+type ExecResult = [error: Error | null, result: unknown][];
+
+/** MULTI/pipeline results carry per-command errors; surface the first one. */
+async function execOrThrow(pending: Promise<ExecResult | null>): Promise<ExecResult> {
+  const results = await pending;
+  if (!results) throw new SeqrankError("SR_ERR_REDIS", "Redis transaction was aborted");
+  const failed = results.find(([e]) => e);
+  if (failed) throw new SeqrankError("SR_ERR_REDIS", `Redis command failed: ${failed[0]!.message}`);
+  return results;
+}

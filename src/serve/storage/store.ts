@@ -1,0 +1,89 @@
+// The storage contract of the service. Two implementations: SqliteStore (everything in one embedded file)
+// and RedisStore (events and catalogue in SQLite, user sequences and caches in Redis so replicas share them).
+
+/** One behaviour event as stored. `seq` is the store's own increasing position. */
+export interface StoredEvent {
+  seq: number;
+  /** Client id for idempotent retries; a second event with the same id is ignored. */
+  eventId: string | null;
+  userId: string;
+  itemId: string;
+  type: string;
+  /** Unix milliseconds. */
+  ts: number;
+  props: Record<string, string | number | boolean | null> | null;
+}
+
+export type NewEvent = Omit<StoredEvent, "seq">;
+
+export interface AppendResult {
+  /** Events written now (duplicates of an earlier `eventId` are not). */
+  inserted: number;
+  duplicates: number;
+}
+
+export interface CatalogItem {
+  id: string;
+  title: string | null;
+  brand: string | null;
+  category: string | null;
+  price: number | null;
+  inStock: boolean;
+  attributes: string[];
+  /** Unix milliseconds of the last write. */
+  updatedAt: number;
+}
+
+export type ItemInput = Omit<CatalogItem, "updatedAt">;
+
+export interface UserDeletion {
+  events: number;
+  sequence: boolean;
+  caches: number;
+}
+
+export interface StoreStats {
+  events: number;
+  items: number;
+  users: number;
+}
+
+export interface Store {
+  readonly kind: "sqlite" | "redis";
+  /**
+   * Writes the events durably (fsync'd SQLite commit) and appends their items to the users' sequences.
+   * Resolves only once both are done.
+   */
+  appendEvents(events: NewEvent[]): Promise<AppendResult>;
+  /** The newest `limit` events of a user, oldest first. */
+  userEvents(userId: string, limit: number): Promise<StoredEvent[]>;
+  /** Item ids of the user's sequence, oldest first (at most the configured maximum length). */
+  sequence(userId: string): Promise<string[]>;
+  /** Replaces whole sequences (seeding from a prepared dataset); only for users without one. */
+  seedSequences(sequences: Iterable<[userId: string, items: string[]]>): Promise<number>;
+  /** One-time markers (e.g. "sequences seeded"), kept beside the sequences so a reset of either resets both. */
+  hasMarker(name: string): Promise<boolean>;
+  setMarker(name: string): Promise<void>;
+  /** Removes the user's events, sequence and every cache entry tagged with the user. */
+  deleteUser(userId: string): Promise<UserDeletion>;
+
+  getItem(id: string): Promise<CatalogItem | undefined>;
+  /** Returns true when the item did not exist before. */
+  putItem(item: ItemInput): Promise<boolean>;
+  putItems(items: ItemInput[]): Promise<number>;
+  /** Returns true when an item was removed. */
+  deleteItem(id: string): Promise<boolean>;
+  /** Every item in id order, in pages (for building search and vector indexes). */
+  items(pageSize?: number): AsyncIterable<CatalogItem[]>;
+
+  /** Cache for derived values (recommendations, user vectors); `userId` tags the entry for deletion. */
+  cacheGet(key: string): Promise<string | undefined>;
+  cacheSet(key: string, value: string, ttlMs: number, userId?: string): Promise<void>;
+  /** Drops every cache entry tagged with the user (after a new event or a deletion). */
+  cacheDropUser(userId: string): Promise<number>;
+
+  stats(): Promise<StoreStats>;
+  /** True while the store can serve requests. */
+  isOpen(): boolean;
+  close(): Promise<void>;
+}
