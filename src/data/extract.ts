@@ -6,7 +6,7 @@ import type { DuckDBConnection, DuckDBDataChunk, DuckDBValue } from "@duckdb/nod
 import type { ItemRecord } from "./features.js";
 
 /** Event types are NULL in some sources (plain sequences); they are called this. */
-export const DEFAULT_EVENT_TYPE = "interaction";
+const DEFAULT_EVENT_TYPE = "interaction";
 
 export interface ExtractedEvents {
   /** Temporary user code 0..nUserCodes-1, non-decreasing (rows are grouped by user). */
@@ -26,8 +26,8 @@ export interface ExtractedEvents {
   rowsIn: number;
 }
 
-export const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
-export const EVENT_TYPE_SQL = `coalesce(e.event_type, ${sqlString(DEFAULT_EVENT_TYPE)})`;
+const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const EVENT_TYPE_SQL = `coalesce(e.event_type, ${sqlString(DEFAULT_EVENT_TYPE)})`;
 
 async function scalar(conn: DuckDBConnection, sql: string): Promise<DuckDBValue> {
   const reader = await conn.runAndReadAll(sql);
@@ -210,7 +210,7 @@ export async function itemRecords(conn: DuckDBConnection, nItems: number): Promi
 }
 
 /** Whether a table (temp or persistent) exists on this connection. */
-export async function tableExists(conn: DuckDBConnection, name: string): Promise<boolean> {
+async function tableExists(conn: DuckDBConnection, name: string): Promise<boolean> {
   return (
     Number(await scalar(conn, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ${sqlString(name)}`)) >
     0
