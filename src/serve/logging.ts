@@ -14,6 +14,8 @@ export function loggerOptions(config: ServeConfig) {
   const keepIds = config.privacy.logUserIds;
   return {
     level: config.logLevel,
+    // stderr, so that stdout stays free for the CLI's JSON result line.
+    stream: process.stderr,
     redact: { paths: ['req.headers["x-api-key"]', "req.headers.authorization"], censor: "<redacted>" },
     serializers: {
       req: (req: FastifyRequest) => ({

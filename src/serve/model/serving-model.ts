@@ -1,0 +1,57 @@
+// The model the service serves, whatever trained it: item vectors for ANN and similar items, a user encoder
+// over dense item ids, and optionally a title encoder for cold-start items. Artefacts on disk (one run dir):
+//   model.json        ServingManifest below
+//   item_vectors.f32  [nItems + 1, dim] float32 little-endian, row i = dense item i (row 0 padding)
+//   items.tsv         dense id → raw item id (the prepared dataset's items.tsv)
+//   encoder.onnx      user encoder: feeds of src/models/sequence-inputs.ts (items [1, L] int64, positions,
+//                     pad_bias, causal_bias when causal, last_at [1]) → "user" [1, dim]
+//   results.json      optional: the training run's metrics and curves (shown by the dashboard)
+import { z } from "zod";
+
+export interface ServingModel {
+  name: string;
+  version: string;
+  nItems: number;
+  dim: number;
+  /** Row i = vector of dense item i (row 0 padding), used for ANN and similar-items. */
+  itemVectors: Float32Array;
+  /** User vector from the dense item ids of a history (oldest first). */
+  encodeUser(history: Int32Array): Promise<Float32Array>;
+  /** Optional content vector for a new item from its title (cold start); undefined if the model has no text tower. */
+  encodeTitle?(title: string): Promise<Float32Array | undefined>;
+  /** Raw item id of each dense id (index 0 = padding ""), when the model ships its vocabulary. */
+  itemIds?: readonly string[];
+  /** Frees native resources (ONNX sessions); the model must not be used afterwards. */
+  dispose?(): Promise<void>;
+}
+
+export const MODEL_JSON = "model.json";
+export const ITEM_VECTORS_FILE = "item_vectors.f32";
+export const ITEMS_TSV = "items.tsv";
+export const ENCODER_FILE = "encoder.onnx";
+
+export const ServingManifestSchema = z.object({
+  format: z.literal("seqrank-serving-model"),
+  name: z.string().min(1),
+  version: z.string().min(1),
+  dim: z.number().int().positive(),
+  nItems: z.number().int().positive(),
+  /** Longest history the encoder reads (older items are cut). */
+  maxLen: z.number().int().positive(),
+  /** Whether the encoder takes a causal_bias input. */
+  causal: z.boolean(),
+  createdAt: z.string().default(() => new Date().toISOString()),
+});
+export type ServingManifest = z.infer<typeof ServingManifestSchema>;
+
+/** The fallback when no trained model exists: no vectors; recommendations come from co-visitation and popularity. */
+export function popularityModel(nItems: number, version = "popularity"): ServingModel {
+  return {
+    name: "popularity",
+    version,
+    nItems,
+    dim: 0,
+    itemVectors: new Float32Array(0),
+    encodeUser: async () => new Float32Array(0),
+  };
+}

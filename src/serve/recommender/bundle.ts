@@ -1,0 +1,65 @@
+// Everything tied to one model version: the model, its vectors in catalogue id order and their ANN index.
+// Requests hold a bundle for their whole duration (acquire/release); a swapped-out bundle frees its
+// native resources once the last request using it is done, so a swap never fails a request in flight.
+import {
+  type ItemCatalogue,
+  ItemIndex,
+  type ItemIndexConfigInput,
+  ItemVectors,
+} from "../../retrieval/index.js";
+import type { ServingModel } from "../model/index.js";
+
+export class ModelBundle {
+  private inFlight = 0;
+  private retired = false;
+  private constructor(
+    readonly model: ServingModel,
+    readonly vectors: ItemVectors | undefined,
+    readonly index: ItemIndex | undefined,
+  ) {}
+
+  /**
+   * Builds the vectors and the ANN index of `model` over `catalogue`. Catalogue items the model has no row
+   * for get a content vector from `contentVector` (e.g. a new item's title) when it returns one.
+   */
+  static async build(
+    model: ServingModel,
+    catalogue: ItemCatalogue,
+    indexConfig: ItemIndexConfigInput,
+    contentVector: (item: number, vectors: ItemVectors) => Promise<Float32Array | undefined>,
+  ): Promise<ModelBundle> {
+    if (model.dim === 0) return new ModelBundle(model, undefined, undefined);
+    const ids = model.itemIds ?? Array.from({ length: model.nItems + 1 }, (_, i) => String(i));
+    const vectors = ItemVectors.fromModel(
+      model.dim,
+      model.itemVectors,
+      ids,
+      (raw) => catalogue.denseId(raw),
+      catalogue.maxId + 1,
+    );
+    for (let id = 1; id <= catalogue.maxId; id++) {
+      if (!catalogue.meta(id) || vectors.get(id)) continue;
+      const v = await contentVector(id, vectors);
+      if (v) vectors.set(id, v);
+    }
+    const index = ItemIndex.build(vectors.rows, model.dim, indexConfig, vectors.tableIds());
+    for (const [id, v] of vectors.extras()) index.upsert(id, v);
+    return new ModelBundle(model, vectors, index);
+  }
+
+  acquire(): this {
+    this.inFlight++;
+    return this;
+  }
+
+  release(): void {
+    this.inFlight--;
+    if (this.retired && this.inFlight === 0) void this.model.dispose?.();
+  }
+
+  /** Called when a newer bundle replaced this one. */
+  retire(): void {
+    this.retired = true;
+    if (this.inFlight === 0) void this.model.dispose?.();
+  }
+}
