@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { auc, gauc, logLoss } from "../eval/ctr.js";
 import { BuildContext } from "../graph/context.js";
+import { exportOnnx } from "../graph/export.js";
 import { Graph, type Tensor } from "../graph/graph.js";
 import { Rng } from "../graph/init.js";
 import { OptimizerConfigSchema } from "../graph/optim.js";
@@ -66,6 +67,11 @@ export function scoreOutputs(ranker: CtrRanker, layout: SlotLayout): Record<stri
   const ctx = new BuildContext(g, ranker.store, false);
   const logits = ranker.logits(ctx, ctrInputs(g, layout));
   return Object.fromEntries(ranker.tasks.map((t) => [`prob_${t}`, o.sigmoid(logits[t])]));
+}
+
+/** Writes the inference graph with the store's weights baked in (inputs ids/weights, outputs prob_<task>). */
+export function exportRankerOnnx(path: string, ranker: CtrRanker, layout: SlotLayout): void {
+  exportOnnx(path, scoreOutputs(ranker, layout), ranker.store);
 }
 
 function buildTrainLoss(ranker: CtrRanker, layout: SlotLayout, g: Graph): Tensor {

@@ -1,0 +1,127 @@
+// `seqrank train <dataset> --task ctr --model lr|fm|deepfm|hybrid-mf|din|mmoe --out <dir>`: trains one CTR
+// ranker (src/ranking), writes results.json and model.onnx, and prints the results JSON last (test.AUC,
+// test.GAUC, test.LogLoss of the first task; <task>.<metric> for each task of a multi-task model).
+import { resolve } from "node:path";
+import { SingleBar } from "cli-progress";
+import { runCtr } from "../ranking/run-ctr.js";
+import { SeqrankError } from "../util/errors.js";
+import { printResultLine } from "../util/result-line.js";
+
+export interface CtrTrainFlags {
+  model: string;
+  out: string;
+  /** hybrid-mf: bce | bpr | warp (other values are ignored: the sequence models' --loss default). */
+  loss?: string;
+  /** Comma-separated label names (taobao: cart,buy). */
+  tasks?: string;
+  epochs?: number;
+  patience?: number;
+  lr?: number;
+  batch?: number;
+  dim?: number;
+  dropout?: number;
+  negatives?: number;
+  seed?: number;
+  threads?: number;
+  /** Keep only the first N users. */
+  limit?: number;
+  maxSeconds?: number;
+  /** Model config as JSON (overridden by the single flags). */
+  config?: string;
+  /** concat | weighted-sum | gated */
+  fusion?: string;
+  /** mmoe: mmoe | shared */
+  bottom?: string;
+  /** Comma-separated feature columns to leave out (e.g. liked,disliked). */
+  drop?: string;
+  historyLen?: number;
+  datasets?: string;
+  progress?: boolean;
+}
+
+const list = (s: string | undefined) =>
+  s
+    ?.split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
+
+function modelConfig(flags: CtrTrainFlags): Record<string, unknown> {
+  let cfg: Record<string, unknown> = {};
+  if (flags.config) {
+    try {
+      cfg = JSON.parse(flags.config);
+    } catch (e) {
+      throw new SeqrankError("SR_ERR_CLI_ARG", `--config is not JSON: ${(e as Error).message}`);
+    }
+  }
+  const set = (key: string, v: unknown) => {
+    if (v !== undefined) cfg[key] = v;
+  };
+  set("dim", flags.dim);
+  set("dropout", flags.dropout);
+  set("negatives", flags.negatives);
+  set("bottom", flags.bottom);
+  if (flags.fusion) cfg.fusion = { ...((cfg.fusion as object) ?? {}), kind: flags.fusion };
+  if (flags.model === "hybrid-mf" && flags.loss && ["bce", "bpr", "warp"].includes(flags.loss))
+    cfg.loss = flags.loss;
+  if (flags.model !== "hybrid-mf") delete cfg.negatives;
+  return cfg;
+}
+
+export async function trainCtrAction(datasetOrDir: string, flags: CtrTrainFlags): Promise<void> {
+  const out = resolve(flags.out);
+  const bar = new SingleBar(
+    { format: "epoch {epoch} {bar} {value}/{total} | loss {loss}", clearOnComplete: true, hideCursor: true },
+    undefined,
+  );
+  const showProgress = flags.progress !== false && process.stderr.isTTY;
+  let barEpoch = 0;
+  const fit = {
+    epochs: flags.epochs,
+    patience: flags.patience,
+    lr: flags.lr,
+    batchSize: flags.batch,
+    seed: flags.seed,
+    threads: flags.threads,
+    maxSeconds: flags.maxSeconds,
+  };
+  const { summary } = await runCtr(
+    {
+      dataset: datasetOrDir,
+      model: flags.model,
+      modelConfig: modelConfig(flags),
+      tasks: list(flags.tasks),
+      features: { drop: list(flags.drop) ?? [] },
+      fit: Object.fromEntries(Object.entries(fit).filter(([, v]) => v !== undefined)),
+      limitUsers: flags.limit,
+      historyLen: flags.historyLen,
+      datasetsDir: flags.datasets ? resolve(flags.datasets) : undefined,
+    },
+    out,
+    {
+      onStep: (p) => {
+        if (!showProgress) return;
+        if (p.epoch !== barEpoch) {
+          if (barEpoch) bar.stop();
+          bar.start(p.steps, 0, { epoch: p.epoch, loss: "" });
+          barEpoch = p.epoch;
+        }
+        bar.update(p.step, { epoch: p.epoch, loss: p.loss.toFixed(4) });
+      },
+      onEpoch: (e) => {
+        if (showProgress) bar.stop();
+        barEpoch = 0;
+        const v = Object.entries(e.valid)
+          .map(
+            ([t, m]) =>
+              `${t} AUC ${m.AUC.toFixed(4)} GAUC ${m.GAUC.toFixed(4)} LogLoss ${m.LogLoss.toFixed(4)}`,
+          )
+          .join(" · ");
+        process.stderr.write(
+          `epoch ${e.epoch}: loss ${e.loss.toFixed(4)} (${e.seconds.toFixed(1)} s) valid ${v}\n`,
+        );
+      },
+    },
+  );
+  printResultLine({ command: "train", task: "ctr", ...summary, out });
+}

@@ -1,0 +1,41 @@
+// CTR datasets by name (a shared-dataset folder, or ctr-samples/<criteo|avazu|movielens>) or by directory:
+// the reader is chosen by the files the folder holds.
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { defaultDatasetsDir } from "../../data/presets.js";
+import { SeqrankError } from "../../util/errors.js";
+import type { RawCtrData } from "../ctr-data.js";
+import { CTR_SAMPLES, type CtrSample, readCtrSample } from "./ctr-samples.js";
+import { readMovielens1mCtr } from "./movielens.js";
+import { readTaobaoCtr } from "./taobao.js";
+
+export interface LoadCtrOptions {
+  /** Folder holding the shared datasets (default: $SEQRANK_DATASETS or ../shared/datasets). */
+  datasetsDir?: string;
+  seed?: number;
+  /** History length of the sequence fields (0 = no history, movielens-1m only). */
+  historyLen?: number;
+}
+
+export const CTR_DATASETS = [
+  "movielens-1m",
+  "taobao-userbehavior-sample",
+  ...CTR_SAMPLES.map((s) => `ctr-samples/${s}`),
+] as const;
+
+export function loadCtrDataset(nameOrDir: string, opts: LoadCtrOptions = {}): RawCtrData {
+  const [base, sample] = nameOrDir.split(/\/(?=criteo$|avazu$|movielens$)/);
+  const named = join(opts.datasetsDir ?? defaultDatasetsDir(), base);
+  const dir = existsSync(named) ? named : resolve(base);
+  const seeded = opts.seed === undefined ? {} : { seed: opts.seed };
+  const history = opts.historyLen === undefined ? {} : { historyLen: opts.historyLen };
+  if (existsSync(join(dir, "ratings.tsv"))) return readMovielens1mCtr(dir, { ...seeded, ...history });
+  if (existsSync(join(dir, "user_behavior.csv"))) return readTaobaoCtr(dir, { ...seeded, ...history });
+  if (sample && (CTR_SAMPLES as readonly string[]).includes(sample)) {
+    return readCtrSample(dir, sample as CtrSample, opts.seed);
+  }
+  throw new SeqrankError(
+    "SR_ERR_CTR_DATA",
+    `no CTR dataset at ${nameOrDir}: use one of ${CTR_DATASETS.join(", ")} or a folder holding one of them`,
+  );
+}
