@@ -1,0 +1,163 @@
+// The Store contract, run against both implementations (SQLite alone; SQLite + the real Redis), plus
+// seeding from a prepared amazon-beauty dataset and the amazon-beauty catalogue.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { buildDataset, loadDataset, readVocabTsv } from "../../src/data/index.js";
+import {
+  importCatalog,
+  type NewEvent,
+  RedisStore,
+  SqliteStore,
+  type Store,
+  seedSequencesFromDataset,
+} from "../../src/serve/index.js";
+import { loadBeauty, memoryConnection } from "../data/build-tables.js";
+import { cleanRedis, datasetsDir, REDIS_URL, tempDir, uniquePrefix } from "./helpers.js";
+
+const dir = tempDir("storage");
+const prefixes: string[] = [];
+after(async () => {
+  dir.remove();
+  for (const p of prefixes) await cleanRedis(p);
+});
+
+const ev = (userId: string, itemId: string, eventId: string | null = null): NewEvent => ({
+  eventId,
+  userId,
+  itemId,
+  type: "view",
+  ts: 1_700_000_000_000,
+  props: null,
+});
+
+const factories: Record<string, (name: string) => Promise<Store>> = {
+  sqlite: async (name) =>
+    new SqliteStore({ path: join(dir.path, `${name}.db`), maxSequenceLength: 5, cacheEntries: 100 }),
+  redis: async (name) => {
+    const prefix = uniquePrefix(name);
+    prefixes.push(prefix);
+    return RedisStore.open({
+      sqlitePath: join(dir.path, `${name}-r.db`),
+      redisUrl: REDIS_URL,
+      prefix,
+      maxSequenceLength: 5,
+    });
+  },
+};
+
+for (const [kind, open] of Object.entries(factories)) {
+  describe(`${kind} store`, () => {
+    test("events append to sequences in order, trimmed to the newest maxSequenceLength; event ids dedupe", async () => {
+      const store = await open("seq");
+      const r1 = await store.appendEvents([ev("u1", "a", "e1"), ev("u2", "x"), ev("u1", "b", "e2")]);
+      assert.deepEqual(r1, { inserted: 3, duplicates: 0 });
+      const r2 = await store.appendEvents([ev("u1", "b", "e2"), ev("u1", "c")]);
+      assert.deepEqual(r2, { inserted: 1, duplicates: 1 });
+      assert.deepEqual(await store.sequence("u1"), ["a", "b", "c"]);
+      await store.appendEvents(["d", "e", "f", "g"].map((i) => ev("u1", i)));
+      assert.deepEqual(await store.sequence("u1"), ["c", "d", "e", "f", "g"]);
+      const timeline = await store.userEvents("u1", 3);
+      assert.deepEqual(
+        timeline.map((e) => e.itemId),
+        ["e", "f", "g"],
+      );
+      assert.equal(timeline[0].type, "view");
+      assert.deepEqual(await store.sequence("nobody"), []);
+      assert.deepEqual(await store.stats(), { events: 8, items: 0, users: 2 });
+      await store.close();
+      assert.equal(store.isOpen(), false);
+    });
+
+    test("seeding fills only users without a sequence; markers persist", async () => {
+      const store = await open("seed");
+      await store.appendEvents([ev("live", "z")]);
+      const seeded = await store.seedSequences([
+        ["live", ["p", "q"]],
+        ["new", ["1", "2", "3", "4", "5", "6", "7"]],
+      ]);
+      assert.equal(seeded, 1);
+      assert.deepEqual(await store.sequence("live"), ["z"]);
+      assert.deepEqual(await store.sequence("new"), ["3", "4", "5", "6", "7"]);
+      assert.equal(await store.hasMarker("m"), false);
+      await store.setMarker("m");
+      assert.equal(await store.hasMarker("m"), true);
+      await store.close();
+    });
+
+    test("cache entries expire, and dropping a user removes only that user's entries", async () => {
+      const store = await open("cache");
+      await store.cacheSet("recs:u1", "A", 60_000, "u1");
+      await store.cacheSet("recs:u1:k5", "B", 60_000, "u1");
+      await store.cacheSet("recs:u2", "C", 60_000, "u2");
+      await store.cacheSet("short", "D", 20);
+      assert.equal(await store.cacheGet("recs:u1"), "A");
+      await new Promise((r) => setTimeout(r, 60));
+      assert.equal(await store.cacheGet("short"), undefined);
+      assert.equal(await store.cacheDropUser("u1"), 2);
+      assert.equal(await store.cacheGet("recs:u1"), undefined);
+      assert.equal(await store.cacheGet("recs:u1:k5"), undefined);
+      assert.equal(await store.cacheGet("recs:u2"), "C");
+      await store.close();
+    });
+
+    test("deleteUser removes events, sequence and tagged caches, and nothing of other users", async () => {
+      const store = await open("delete");
+      await store.appendEvents([ev("gone", "a"), ev("gone", "b"), ev("kept", "c")]);
+      await store.cacheSet("recs:gone", "x", 60_000, "gone");
+      assert.deepEqual(await store.deleteUser("gone"), { events: 2, sequence: true, caches: 1 });
+      assert.deepEqual(await store.userEvents("gone", 10), []);
+      assert.deepEqual(await store.sequence("gone"), []);
+      assert.equal(await store.cacheGet("recs:gone"), undefined);
+      assert.deepEqual(await store.sequence("kept"), ["c"]);
+      assert.deepEqual(await store.stats(), { events: 1, items: 0, users: 1 });
+      await store.close();
+    });
+  });
+}
+
+test("catalogue: amazon-beauty items.jsonl imports as is; pages cover every item once; upsert and delete", async () => {
+  const store = await factories.sqlite("catalog");
+  const n = await importCatalog(store, join(datasetsDir, "amazon-beauty", "items.jsonl"));
+  assert.equal(n, 12_101);
+  const item = await store.getItem("1");
+  assert.equal(item?.title, "OPI Nail Lacquer, Simmer and Shimmer, 0.5-Fluid Ounce");
+  assert.deepEqual(item?.attributes, ["OPI", "Makeup", "Nails", "Nail Polish"]);
+  assert.equal(item?.inStock, true);
+  const seen = new Set<string>();
+  for await (const page of store.items(5000)) for (const it of page) seen.add(it.id);
+  assert.equal(seen.size, 12_101);
+  assert.equal(await store.putItem({ ...item!, price: 9.5, inStock: false }), false);
+  assert.equal((await store.getItem("1"))?.price, 9.5);
+  assert.equal(await store.deleteItem("1"), true);
+  assert.equal(await store.deleteItem("1"), false);
+  assert.equal((await store.stats()).items, 12_100);
+  await store.close();
+});
+
+test("seeding from a prepared amazon-beauty dataset: raw ids, oldest first, once per store", async () => {
+  const conn = await memoryConnection();
+  await loadBeauty(conn);
+  const data = join(dir.path, "beauty");
+  await buildDataset(conn, { out: data });
+  const ds = loadDataset(data);
+  const users = readVocabTsv(join(data, "users.tsv"));
+  const items = readVocabTsv(join(data, "items.tsv"));
+  const store = new SqliteStore({
+    path: join(dir.path, "beauty.db"),
+    maxSequenceLength: 200,
+    cacheEntries: 0,
+  });
+  assert.equal(await seedSequencesFromDataset(store, data), ds.nUsers);
+  const u = 1;
+  const expected = Array.from(ds.items.subarray(ds.offsets[u], ds.offsets[u + 1]), (i) => items.value(i));
+  assert.deepEqual(await store.sequence(users.value(u)), expected);
+  await store.deleteUser(users.value(u));
+  assert.equal(
+    await seedSequencesFromDataset(store, data),
+    0,
+    "a restart does not re-seed (or revive deleted users)",
+  );
+  assert.deepEqual(await store.sequence(users.value(u)), []);
+  await store.close();
+});
