@@ -25,4 +25,7 @@ const lines = child.stdout.trim().split("\n");
 const result = JSON.parse(lines[lines.length - 1]);
 const resultsDir = join(benchDir, "results");
 if (!existsSync(resultsDir)) mkdirSync(resultsDir);
-writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify({ ...result, measured_at: new Date().toISOString() }, null, 2)}\n`);
+writeFileSync(
+  join(resultsDir, `${name}.json`),
+  `${JSON.stringify({ ...result, measured_at: new Date().toISOString() }, null, 2)}\n`,
+);

@@ -3,12 +3,14 @@
 import { Command } from "commander";
 import { registerCompare } from "./compare.js";
 import { registerPrepare } from "./prepare.js";
+import { registerTrain } from "./train.js";
 
 const program = new Command("seqrank")
   .description("Sequential recommendation and product search: prepare, train, evaluate, serve, export")
   .version("0.1.0");
 
 registerPrepare(program);
+registerTrain(program);
 registerCompare(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

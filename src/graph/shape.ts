@@ -58,7 +58,8 @@ function broadcastDim(a: Dim, b: Dim): Dim | undefined {
   if (a === 1) return b;
   if (b === 1) return a;
   if (typeof a === "number" && typeof b === "number") return undefined;
-  if (typeof a === "string" && typeof b === "string") return undefined;
+  // Two symbols cannot be compared until run time (ORT checks them there); keep the plainer name.
+  if (typeof a === "string" && typeof b === "string") return a.includes("(") ? b : a;
   return typeof a === "number" ? a : b; // a symbol meets a size: the size is what it must be at run time
 }
 
@@ -154,10 +155,13 @@ function reshape(inp: readonly Tensor[], attrs: Attrs, op: PrimOp): TensorMeta[]
   const infer = out.indexOf(-1);
   if (infer >= 0) {
     const known = dimProduct(out.filter((_, i) => i !== infer));
-    const q = dimQuotient(dimProduct(x.shape), known);
-    if (q === undefined)
-      throw shapeError(op, inp, `a reshape to [${target}] that divides ${dimProduct(x.shape)}`);
-    out[infer] = q;
+    const total = dimProduct(x.shape);
+    const q = dimQuotient(total, known);
+    // A symbolic total that does not factor (e.g. "batch" into [-1, 3, d]) gets a new symbol; ORT checks at run time.
+    if (q === undefined && typeof total === "number") {
+      throw shapeError(op, inp, `a reshape to [${target}] that divides ${total}`);
+    }
+    out[infer] = q ?? `(${total})/(${known})`;
   } else if (String(dimProduct(out)) !== String(dimProduct(x.shape))) {
     throw shapeError(op, inp, `a reshape to [${target}] with as many elements`);
   }

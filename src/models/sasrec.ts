@@ -19,6 +19,13 @@ import {
 } from "./losses.js";
 import type { ModelData, ModelFactory, SequenceRecommender, TrainGraph } from "./model.js";
 import { nextItemFeeds } from "./next-item-batch.js";
+import {
+  cutForTraining,
+  poolSegments,
+  SegmentConfigSchema,
+  segmentHistories,
+  segmentMaskFeed,
+} from "./segments.js";
 import { lastPositionFeeds, type SequenceInputs, sequenceFeeds, sequenceInputs } from "./sequence-inputs.js";
 
 export const SasrecConfigSchema = z.object({
@@ -32,6 +39,8 @@ export const SasrecConfigSchema = z.object({
   activation: z.enum(["relu", "gelu"]).default("relu"),
   norm: z.enum(["pre", "post"]).default("pre"),
   loss: LossConfigSchema.default({}),
+  /** Long histories: encode up to `count` segments of maxLen items and pool them (segments.ts). */
+  segments: SegmentConfigSchema.default({}),
 });
 export type SasrecConfig = z.infer<typeof SasrecConfigSchema>;
 
@@ -88,7 +97,8 @@ class Sasrec implements SequenceRecommender {
     return { loss: gbceLoss(scores, k, this.nItems, loss.kind === "bce" ? 0 : loss.gbceT) };
   }
 
-  trainFeeds(seqs: readonly Int32Array[], rng: Rng): Feeds {
+  trainFeeds(batch: readonly Int32Array[], rng: Rng): Feeds {
+    const seqs = this.cfg.segments.count > 1 ? cutForTraining(batch, this.cfg.maxLen) : batch;
     const { feeds, rowOf } = nextItemFeeds(seqs, this.cfg.maxLen);
     if (this.cfg.loss.kind === "ce") return feeds;
     const k = this.cfg.loss.kind === "bce" ? 1 : this.cfg.loss.negatives;
@@ -103,13 +113,25 @@ class Sasrec implements SequenceRecommender {
     const g = ctx.g;
     const table = itemTable(ctx, this.nItems, this.cfg.dim);
     const hidden = sasrecEncode(ctx, this.cfg, table, sequenceInputs(g, true));
-    const user = gatherPositions(hidden, g.input("last_at", "int64", ["batch"]));
+    const last = gatherPositions(hidden, g.input("last_at", "int64", ["batch"]));
+    const seg = this.cfg.segments;
+    const user = seg.count > 1 ? poolSegments(g, last, seg, this.cfg.dim) : last;
     return o.matmul(user, table, { transB: true });
   }
 
   scoreFeeds(histories: readonly Int32Array[]): Feeds {
-    const { feeds, len } = sequenceFeeds(histories, this.cfg.maxLen, true);
-    return { ...feeds, ...lastPositionFeeds(histories.length, len) };
+    const { count } = this.cfg.segments;
+    if (count === 1) {
+      const { feeds, len } = sequenceFeeds(histories, this.cfg.maxLen, true);
+      return { ...feeds, ...lastPositionFeeds(histories.length, len) };
+    }
+    const { rows, mask } = segmentHistories(histories, this.cfg.maxLen, count);
+    const { feeds, len } = sequenceFeeds(rows, this.cfg.maxLen, true);
+    return {
+      ...feeds,
+      ...lastPositionFeeds(rows.length, len),
+      ...segmentMaskFeed(mask, histories.length, count),
+    };
   }
 }
 

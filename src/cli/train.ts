@@ -1,0 +1,202 @@
+// `seqrank train <preset|prepared dir> --model … --out <dir>`: trains and evaluates one model with the
+// leave-one-out full-ranking protocol, writes results.json + report.html, and prints the results JSON last.
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { SingleBar } from "cli-progress";
+import type { Command } from "commander";
+import { loadDataset } from "../data/cache.js";
+import { evaluateFullRanking, popularityDeciles, writeRunReport } from "../eval/index.js";
+import { ParamStore } from "../graph/param-store.js";
+import { createPop, fitItemKnn } from "../models/baselines/index.js";
+import { BASELINE_MODELS, NEURAL_MODELS } from "../models/registry.js";
+import { fit } from "../train/fit.js";
+import { trainDataFrom } from "../train/train-data.js";
+import { SeqrankError } from "../util/errors.js";
+import { printResultLine } from "../util/result-line.js";
+
+interface TrainFlags {
+  model: string;
+  loss: string;
+  out: string;
+  epochs?: number;
+  patience?: number;
+  lr?: number;
+  batch?: number;
+  maxLen?: number;
+  dim?: number;
+  blocks?: number;
+  heads?: number;
+  dropout?: number;
+  negatives?: number;
+  seed: number;
+  threads?: number;
+  limit?: number;
+  maxSeconds?: number;
+  config?: string;
+  progress: boolean;
+}
+
+const num = (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new SeqrankError("SR_ERR_CLI_ARG", `expected a number, got "${v}"`);
+  return n;
+};
+
+/** A prepared dataset directory, or data/<preset> for a preset name (prepared by `seqrank prepare`). */
+export function resolveDataset(arg: string): string {
+  const direct = resolve(arg);
+  if (existsSync(join(direct, "meta.json"))) return direct;
+  const byPreset = resolve("data", arg);
+  if (existsSync(join(byPreset, "meta.json"))) return byPreset;
+  throw new SeqrankError(
+    "SR_ERR_NO_DATASET",
+    `no prepared dataset at ${arg} or data/${arg}: run "seqrank prepare ${arg} --out data/${arg}" first`,
+  );
+}
+
+/** Model config from flags: only the flags given override the model's defaults. */
+function modelConfig(flags: TrainFlags): Record<string, unknown> {
+  const cfg: Record<string, unknown> = flags.config ? JSON.parse(flags.config) : {};
+  const set = (key: string, v: unknown) => {
+    if (v !== undefined) cfg[key] = v;
+  };
+  set("maxLen", flags.maxLen);
+  set("dim", flags.dim);
+  set("blocks", flags.blocks);
+  set("heads", flags.heads);
+  set("dropout", flags.dropout);
+  cfg.loss = {
+    ...((cfg.loss as object) ?? {}),
+    kind: flags.loss,
+    ...(flags.negatives ? { negatives: flags.negatives } : {}),
+  };
+  return cfg;
+}
+
+async function trainAction(datasetArg: string, flags: TrainFlags): Promise<void> {
+  const dir = resolveDataset(datasetArg);
+  const ds = loadDataset(dir);
+  const data = trainDataFrom(ds);
+  const out = resolve(flags.out);
+  const started = performance.now();
+  const base = {
+    name: `${flags.model}-${flags.model === "sasrec" ? flags.loss : ""}`.replace(/-$/, ""),
+    model: flags.model,
+    dataset: ds.name,
+    maskSeen: true,
+  };
+
+  if ((BASELINE_MODELS as readonly string[]).includes(flags.model)) {
+    const model =
+      flags.model === "pop"
+        ? createPop(data.trainPopularity)
+        : fitItemKnn(data.sequences, data.nItems, flags.config ? JSON.parse(flags.config) : {});
+    const valid = await evaluateFullRanking(model.scorerFor(data.valid), data.valid);
+    const test = await evaluateFullRanking(model.scorerFor(data.test), data.test);
+    const { run } = writeRunReport(out, {
+      ...base,
+      valid: valid.metrics,
+      test: test.metrics,
+      timings: { total: (performance.now() - started) / 1000 },
+      popularityBias: test.recommendedCounts
+        ? popularityDeciles(data.trainPopularity, test.recommendedCounts)
+        : undefined,
+    });
+    printResultLine(run);
+    return;
+  }
+
+  const factory = NEURAL_MODELS[flags.model];
+  if (!factory)
+    throw new SeqrankError(
+      "SR_ERR_CLI_ARG",
+      `unknown model "${flags.model}": ${[...Object.keys(NEURAL_MODELS), ...BASELINE_MODELS].join(", ")}`,
+    );
+  const config = factory.configSchema.parse(modelConfig(flags));
+  const maxSeqLen = data.sequences.reduce((m, s) => Math.max(m, s.length), 0);
+  const model = factory.create(config, { nItems: data.nItems, maxSeqLen }, new ParamStore(flags.seed));
+  const fitConfig = {
+    epochs: flags.epochs,
+    patience: flags.patience,
+    lr: flags.lr,
+    batchSize: flags.batch,
+    seed: flags.seed,
+    threads: flags.threads,
+    limitSequences: flags.limit,
+    maxSeconds: flags.maxSeconds,
+  };
+  const bar = flags.progress
+    ? new SingleBar({
+        format: "epoch {epoch} [{bar}] {value}/{total} · loss {loss} · {tps} tok/s · ETA {eta}s",
+        stream: process.stderr,
+      })
+    : undefined;
+  const result = await fit(
+    model,
+    data,
+    Object.fromEntries(Object.entries(fitConfig).filter(([, v]) => v !== undefined)),
+    join(out, "checkpoints"),
+    {
+      onStep: (p) => {
+        if (!bar) return;
+        if (p.step === 1) bar.start(p.stepsPerEpoch, 0, { epoch: p.epoch, loss: "-", tps: 0 });
+        bar.update(p.step, { epoch: p.epoch, loss: p.loss.toFixed(4), tps: Math.round(p.tokensPerSecond) });
+        if (p.step === p.stepsPerEpoch) bar.stop();
+      },
+      onEpoch: (r) => {
+        const v = r.valid["NDCG@10"];
+        process.stderr.write(
+          `epoch ${r.epoch}: loss ${r.loss.toFixed(4)} · ${r.seconds.toFixed(1)} s${v === undefined ? "" : ` · valid NDCG@10 ${v.toFixed(4)} HR@10 ${r.valid["HR@10"].toFixed(4)}`}\n`,
+        );
+      },
+    },
+  );
+  const { run } = writeRunReport(out, {
+    ...base,
+    config: { model: config, fit: fitConfig, dataset: dir },
+    bestEpoch: result.bestEpoch,
+    valid: result.valid,
+    test: result.test,
+    history: result.history,
+    timings: {
+      train: result.trainSeconds,
+      toBestEpoch: result.secondsToBest,
+      epochsRun: result.epochsRun,
+      total: (performance.now() - started) / 1000,
+    },
+    popularityBias: result.testDetail.recommendedCounts
+      ? popularityDeciles(data.trainPopularity, result.testDetail.recommendedCounts)
+      : undefined,
+  });
+  printResultLine(run);
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command("train")
+    .description("train and evaluate a model (leave-one-out, full ranking, seen items masked)")
+    .argument("<dataset>", "prepared dataset directory, or a preset name prepared into data/<preset>")
+    .option("--model <name>", `${[...Object.keys(NEURAL_MODELS), ...BASELINE_MODELS].join(" | ")}`, "sasrec")
+    .option("--loss <kind>", "ce | sampled | gbce | bce (neural models)", "ce")
+    .requiredOption(
+      "--out <dir>",
+      "run directory: results.json, report.html, checkpoints/ (an existing run resumes)",
+    )
+    .option("--epochs <n>", "most epochs (default 200)", num)
+    .option("--patience <n>", "validations without improvement before stopping (default 10)", num)
+    .option("--lr <rate>", "peak learning rate (default 1e-3)", num)
+    .option("--batch <n>", "batch size (default 128)", num)
+    .option("--max-len <n>", "longest input sequence (default 50)", num)
+    .option("--dim <n>", "embedding size (default 64)", num)
+    .option("--blocks <n>", "transformer blocks (default 2)", num)
+    .option("--heads <n>", "attention heads", num)
+    .option("--dropout <p>", "dropout rate", num)
+    .option("--negatives <n>", "negatives per sequence for sampled / gbce", num)
+    .option("--seed <n>", "random seed", num, 42)
+    .option("--threads <n>", "ONNX Runtime intra-op threads (default: cores)", num)
+    .option("--limit <n>", "train on the first n sequences only (quick runs)", num)
+    .option("--max-seconds <s>", "stop training after this many seconds (checked between epochs)", num)
+    .option("--config <json>", "model config as JSON (merged under the flags)")
+    .option("--no-progress", "no progress bar")
+    .action(trainAction);
+}
