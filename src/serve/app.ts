@@ -17,6 +17,7 @@ import healthRoutes from "./routes/health/index.js";
 import itemRoutes from "./routes/items/index.js";
 import userRoutes from "./routes/users/index.js";
 import type { Store } from "./storage/index.js";
+import { validatorCompiler } from "./validation.js";
 import "./types.js";
 
 export interface BuildAppOptions {
@@ -36,6 +37,7 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInsta
   app.decorate("metrics", metrics);
   app.decorate("readiness", new Readiness());
   app.decorate("hooks", hooks);
+  app.setValidatorCompiler(validatorCompiler());
   registerErrorHandler(app);
   // JSON only: a text/plain body is a 415, not a string that fails validation later.
   app.removeContentTypeParser("text/plain");

@@ -1,0 +1,112 @@
+// Product search for the service: BM25F (src/search) and vector retrieval fused by reciprocal rank fusion,
+// then optionally re-ranked by the user's sequence vector. The vector leg embeds the query with the model's
+// title tower when it has one; otherwise it uses pseudo-relevance feedback (the mean vector of the BM25
+// top hits), which finds items the model places near the matching ones even without the query words.
+import { businessFilter, dot, type ItemCatalogue, type ItemMeta } from "../../retrieval/index.js";
+import { type SearchIndex, search } from "../../search/index.js";
+import type { ModelBundle } from "./bundle.js";
+import { textNeighbourVector } from "./content-vectors.js";
+
+export interface HybridSearchOptions {
+  k: number;
+  category?: string;
+  brand?: string;
+  priceMin?: number;
+  priceMax?: number;
+  inStock?: boolean;
+  /** Weight of the personal score (user vector · item, min–max scaled) against fused relevance (scaled to 1). */
+  personalWeight: number;
+}
+
+export interface HybridHit {
+  item: number;
+  score: number;
+  /** 1-based ranks in each leg (absent = not retrieved by it). */
+  bm25Rank?: number;
+  vectorRank?: number;
+  /** Query tokens → matched index terms (BM25 leg). */
+  matched: string[];
+}
+
+/** RRF constant (Cormack et al., 2009). */
+const RRF_K = 60;
+/** Items each leg retrieves before fusion. */
+const DEPTH = 50;
+
+export async function hybridSearch(
+  searchIndex: SearchIndex,
+  catalogue: ItemCatalogue,
+  bundle: ModelBundle,
+  query: string,
+  opts: HybridSearchOptions,
+  userVector?: Float32Array,
+): Promise<HybridHit[]> {
+  const accept = businessFilter({
+    category: opts.category,
+    priceMin: opts.priceMin,
+    priceMax: opts.priceMax,
+    inStock: opts.inStock,
+  });
+  const brand = opts.brand?.trim().toLowerCase();
+  const admit = (meta: ItemMeta | undefined) =>
+    meta !== undefined && accept(meta) && (brand === undefined || meta.brand?.trim().toLowerCase() === brand);
+  const fused = new Map<number, HybridHit>();
+  const bm25 = search(searchIndex, query, {
+    limit: DEPTH,
+    filters: { category: opts.category, brand: opts.brand, priceMin: opts.priceMin, priceMax: opts.priceMax },
+  });
+  let rank = 0;
+  for (const hit of bm25.hits) {
+    const id = catalogue.denseId(hit.id);
+    if (id === undefined || !admit(catalogue.meta(id))) continue;
+    rank++;
+    fused.set(id, {
+      item: id,
+      score: 1 / (RRF_K + rank),
+      bm25Rank: rank,
+      matched: hit.matches.map((m) => m.term),
+    });
+  }
+  const { vectors, index, model } = bundle;
+  if (vectors && index) {
+    const qv = model.encodeTitle
+      ? await model.encodeTitle(query)
+      : textNeighbourVector(query, searchIndex, catalogue, vectors);
+    if (qv) {
+      const hits = index.search(qv, DEPTH);
+      rank = 0;
+      for (const id of hits.items) {
+        if (!admit(catalogue.meta(id))) continue;
+        rank++;
+        const hit = fused.get(id) ?? { item: id, score: 0, matched: [] };
+        hit.score += 1 / (RRF_K + rank);
+        hit.vectorRank = rank;
+        fused.set(id, hit);
+      }
+    }
+  }
+  const hits = [...fused.values()];
+  if (userVector && vectors && hits.length > 0)
+    personalise(hits, userVector, (id) => vectors.get(id), opts.personalWeight);
+  return hits.sort((a, b) => b.score - a.score).slice(0, opts.k);
+}
+
+function personalise(
+  hits: HybridHit[],
+  user: Float32Array,
+  vectorOf: (item: number) => Float32Array | undefined,
+  weight: number,
+): void {
+  const best = Math.max(...hits.map((h) => h.score));
+  const personal = hits.map((h) => {
+    const v = vectorOf(h.item);
+    return v ? dot(user, v) : Number.NaN;
+  });
+  const known = personal.filter((p) => !Number.isNaN(p));
+  const lo = Math.min(...known);
+  const hi = Math.max(...known);
+  hits.forEach((h, i) => {
+    const p = Number.isNaN(personal[i]) ? 0 : hi > lo ? (personal[i] - lo) / (hi - lo) : 0;
+    h.score = h.score / best + weight * p;
+  });
+}

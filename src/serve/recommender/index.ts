@@ -1,0 +1,12 @@
+// The service's recommendation engine: live state over src/retrieval, model bundles with hot swap,
+// cached user vectors and hybrid search.
+export { ModelBundle } from "./bundle.js";
+export { contentVector, textNeighbourVector } from "./content-vectors.js";
+export { type HybridHit, type HybridSearchOptions, hybridSearch } from "./hybrid-search.js";
+export {
+  type RecommenderConfig,
+  type RecommenderConfigInput,
+  RecommenderConfigSchema,
+  RecommenderService,
+} from "./service.js";
+export { UserVectorCache } from "./user-vectors.js";

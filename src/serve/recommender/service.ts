@@ -1,0 +1,265 @@
+// The recommender's live state and its operations: catalogue, co-visitation, popularity, the search index
+// and the current model bundle, kept up to date by the core's hooks (events, item changes, user deletes).
+import { join } from "node:path";
+import { z } from "zod";
+import { loadDataset } from "../../data/cache.js";
+import { readVocabTsv } from "../../data/vocab.js";
+import {
+  BlendRankerConfigSchema,
+  blendRanker,
+  CoVisitation,
+  CoVisitationConfigSchema,
+  ItemCatalogue,
+  ItemIndexConfigSchema,
+  type ItemMeta,
+  PipelineConfigSchema,
+  Popularity,
+  PopularityConfigSchema,
+  type Ranker,
+  type RecommenderState,
+  type RecommendOptionsInput,
+  type RecommendResult,
+  recommend,
+} from "../../retrieval/index.js";
+import {
+  addDocument,
+  createSearchIndex,
+  removeDocument,
+  type SearchIndex,
+  updateDocument,
+} from "../../search/index.js";
+import type { ServingModel } from "../model/index.js";
+import type { CatalogItem, Store } from "../storage/index.js";
+import type { AcceptedEvent, ItemChange } from "../types.js";
+import { ModelBundle } from "./bundle.js";
+import { contentVector } from "./content-vectors.js";
+import { type HybridHit, type HybridSearchOptions, hybridSearch } from "./hybrid-search.js";
+import { UserVectorCache } from "./user-vectors.js";
+
+export const RecommenderConfigSchema = z
+  .object({
+    index: ItemIndexConfigSchema,
+    covis: CoVisitationConfigSchema,
+    popularity: PopularityConfigSchema,
+    pipeline: PipelineConfigSchema,
+    ranker: BlendRankerConfigSchema,
+    userVectorCache: z.number().int().nonnegative().default(50_000),
+  })
+  .default({});
+export type RecommenderConfig = z.infer<typeof RecommenderConfigSchema>;
+export type RecommenderConfigInput = z.input<typeof RecommenderConfigSchema>;
+
+function metaOf(item: CatalogItem): ItemMeta {
+  return {
+    id: item.id,
+    title: item.title ?? undefined,
+    brand: item.brand ?? undefined,
+    category: item.category ?? undefined,
+    attributes: item.attributes,
+    price: item.price ?? undefined,
+    inStock: item.inStock,
+  };
+}
+
+export class RecommenderService {
+  readonly catalogue = new ItemCatalogue();
+  readonly searchIndex: SearchIndex = createSearchIndex();
+  readonly covis: CoVisitation;
+  readonly popularity: Popularity;
+  readonly userVectors: UserVectorCache;
+  private ranker: Ranker;
+  private current!: ModelBundle;
+
+  private constructor(
+    private readonly store: Store,
+    readonly config: RecommenderConfig,
+  ) {
+    this.covis = new CoVisitation(config.covis);
+    this.popularity = new Popularity(0, config.popularity);
+    this.userVectors = new UserVectorCache(config.userVectorCache);
+    this.ranker = blendRanker(config.ranker);
+  }
+
+  /** Loads the catalogue from the store (ids of `dataDir` first), co-visitation and popularity from the dataset. */
+  static async create(
+    store: Store,
+    model: ServingModel,
+    opts: { dataDir?: string; config?: RecommenderConfigInput } = {},
+  ): Promise<RecommenderService> {
+    const service = new RecommenderService(store, RecommenderConfigSchema.parse(opts.config ?? {}));
+    if (opts.dataDir)
+      for (const raw of readVocabTsv(join(opts.dataDir, "items.tsv")).values.slice(1))
+        service.catalogue.upsert({ id: raw });
+    for (const raw of model.itemIds?.slice(1) ?? [])
+      if (service.catalogue.denseId(raw) === undefined) service.catalogue.upsert({ id: raw });
+    for await (const page of store.items(1000)) {
+      for (const item of page) {
+        service.catalogue.upsert(metaOf(item));
+        addDocument(service.searchIndex, { ...item, attributes: item.attributes });
+      }
+    }
+    if (opts.dataDir) service.learnFromDataset(opts.dataDir);
+    service.current = await service.buildBundle(model);
+    return service;
+  }
+
+  private learnFromDataset(dataDir: string): void {
+    const ds = loadDataset(dataDir);
+    const raw = readVocabTsv(join(dataDir, "items.tsv")).values;
+    const toDense = Int32Array.from(raw, (r, i) => (i === 0 ? 0 : (this.catalogue.denseId(r) ?? 0)));
+    const now = Date.now() / 1000;
+    for (let u = 1; u <= ds.nUsers; u++) {
+      const items: number[] = [];
+      const ts: number[] = [];
+      const sessions: number[] = [];
+      for (let p = ds.offsets[u]; p < ds.offsets[u + 1]; p++) {
+        if (!ds.trainType[ds.events[p]] || toDense[ds.items[p]] === 0) continue;
+        items.push(toDense[ds.items[p]]);
+        ts.push(Number.isFinite(ds.ts[p]) ? Math.min(ds.ts[p], now) : now);
+        sessions.push(ds.sessions[p]);
+      }
+      this.covis.addSequence(items, ts, sessions);
+      items.forEach((item, i) => {
+        this.popularity.add(item, ts[i]);
+      });
+    }
+  }
+
+  private buildBundle(model: ServingModel): Promise<ModelBundle> {
+    return ModelBundle.build(model, this.catalogue, this.config.index, (item, vectors) =>
+      contentVector(item, model, this.searchIndex, this.catalogue, vectors),
+    );
+  }
+
+  get model(): ServingModel {
+    return this.current.model;
+  }
+
+  /** Loads the new model's bundle completely, then swaps the reference; requests in flight finish on the old one. */
+  async swap(model: ServingModel): Promise<void> {
+    const next = await this.buildBundle(model);
+    const old = this.current;
+    this.current = next;
+    old.retire();
+  }
+
+  private state(bundle: ModelBundle): RecommenderState {
+    return {
+      catalogue: this.catalogue,
+      vectors: bundle.vectors,
+      index: bundle.index,
+      covis: this.covis,
+      popularity: this.popularity,
+      ranker: this.ranker,
+      config: this.config.pipeline,
+    };
+  }
+
+  /** Replaces the ranker (e.g. a learned one); takes effect on the next request. */
+  setRanker(ranker: Ranker): void {
+    this.ranker = ranker;
+  }
+
+  private async history(userId: string): Promise<Int32Array> {
+    const raw = await this.store.sequence(userId);
+    const ids: number[] = [];
+    for (const r of raw) {
+      const id = this.catalogue.denseId(r);
+      if (id !== undefined) ids.push(id);
+    }
+    return Int32Array.from(ids);
+  }
+
+  private async userVector(userId: string, history: Int32Array, bundle: ModelBundle) {
+    if (bundle.model.dim === 0 || history.length === 0) return undefined;
+    return this.userVectors.get(userId, history, bundle.model);
+  }
+
+  async recommendFor(
+    userId: string,
+    opts: RecommendOptionsInput,
+  ): Promise<RecommendResult & { history: Int32Array; version: string }> {
+    const bundle = this.current.acquire();
+    try {
+      const history = await this.history(userId);
+      const uv = await this.userVector(userId, history, bundle);
+      return { ...recommend(this.state(bundle), history, uv, opts), history, version: bundle.model.version };
+    } finally {
+      bundle.release();
+    }
+  }
+
+  /** Items like `item`: its ANN neighbours and co-visited items (undefined for an unknown item). */
+  similarTo(
+    itemId: string,
+    opts: RecommendOptionsInput,
+  ): (RecommendResult & { version: string }) | undefined {
+    const id = this.catalogue.denseId(itemId);
+    if (id === undefined) return undefined;
+    const bundle = this.current.acquire();
+    try {
+      const v = bundle.vectors?.get(id);
+      const result = recommend(this.state(bundle), Int32Array.of(id), v, {
+        ...opts,
+        sources: ["ann", "covis"],
+      });
+      return { ...result, version: bundle.model.version };
+    } finally {
+      bundle.release();
+    }
+  }
+
+  async search(query: string, opts: HybridSearchOptions, userId?: string): Promise<HybridHit[]> {
+    const bundle = this.current.acquire();
+    try {
+      const uv =
+        userId === undefined ? undefined : await this.userVector(userId, await this.history(userId), bundle);
+      return await hybridSearch(this.searchIndex, this.catalogue, bundle, query, opts, uv);
+    } finally {
+      bundle.release();
+    }
+  }
+
+  /** Hook: new events feed co-visitation and popularity at once. */
+  async onEvents(events: AcceptedEvent[]): Promise<void> {
+    const byUser = new Map<string, AcceptedEvent[]>();
+    for (const e of events) byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
+    for (const [userId, userEvents] of byUser) {
+      this.userVectors.delete(userId);
+      const history = await this.history(userId); // already ends with these events
+      userEvents.forEach((e, i) => {
+        const item = this.catalogue.denseId(e.itemId) ?? this.catalogue.upsert({ id: e.itemId });
+        const at = history.length - userEvents.length + i;
+        this.covis.observe(history.subarray(0, Math.max(0, at)), item, e.ts / 1000);
+        this.popularity.add(item, e.ts / 1000);
+      });
+    }
+  }
+
+  /** Hook: catalogue writes reach search, filters and the ANN index at once. */
+  async onItemChange(change: ItemChange): Promise<void> {
+    if (change.kind === "delete") {
+      const id = this.catalogue.remove(change.id);
+      removeDocument(this.searchIndex, change.id);
+      if (id === undefined) return;
+      this.current.index?.remove(id);
+      this.current.vectors?.delete(id);
+      this.popularity.setRemoved(id, true);
+      this.covis.removeItem(id);
+      return;
+    }
+    const id = this.catalogue.upsert(metaOf(change.item));
+    updateDocument(this.searchIndex, change.item);
+    this.popularity.setRemoved(id, false);
+    const bundle = this.current;
+    if (!bundle.vectors || !bundle.index || (bundle.vectors.get(id) && !change.created)) return;
+    const v = await contentVector(id, bundle.model, this.searchIndex, this.catalogue, bundle.vectors);
+    if (!v) return;
+    bundle.vectors.set(id, v);
+    bundle.index.upsert(id, v);
+  }
+
+  onUserDelete(userId: string): void {
+    this.userVectors.delete(userId);
+  }
+}

@@ -1,0 +1,81 @@
+// GET /v1/search: hybrid product search (BM25 + vectors, fused by RRF), personalised with `user`.
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import type { RecommenderService } from "../../recommender/index.js";
+import { itemRef } from "../recommendations/index.js";
+import { ERRORS_4XX, Id } from "../schemas.js";
+
+export interface SearchRoutesOptions {
+  service: RecommenderService;
+}
+
+const SearchQuery = Type.Object(
+  {
+    q: Type.String({ minLength: 1, maxLength: 500 }),
+    user: Type.Optional(Id),
+    k: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+    category: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    brand: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    price_min: Type.Optional(Type.Number({ minimum: 0 })),
+    price_max: Type.Optional(Type.Number({ minimum: 0 })),
+    in_stock: Type.Optional(Type.Boolean()),
+    /** Weight of the user's taste against query relevance (with `user`). */
+    personal: Type.Number({ minimum: 0, maximum: 10, default: 0.3 }),
+  },
+  { additionalProperties: false },
+);
+type SearchQuery = Static<typeof SearchQuery>;
+
+const SearchResponse = Type.Object({
+  query: Type.String(),
+  model: Type.String(),
+  hits: Type.Array(
+    Type.Object({
+      item_id: Type.String(),
+      title: Type.Union([Type.String(), Type.Null()]),
+      category: Type.Union([Type.String(), Type.Null()]),
+      price: Type.Union([Type.Number(), Type.Null()]),
+      score: Type.Number(),
+      bm25_rank: Type.Optional(Type.Integer()),
+      vector_rank: Type.Optional(Type.Integer()),
+      matched: Type.Array(Type.String()),
+    }),
+  ),
+});
+
+export default async function searchRoutes(
+  app: FastifyInstance,
+  { service }: SearchRoutesOptions,
+): Promise<void> {
+  app.get<{ Querystring: SearchQuery }>(
+    "/v1/search",
+    { schema: { querystring: SearchQuery, response: { 200: SearchResponse, ...ERRORS_4XX } } },
+    async (request) => {
+      const q = request.query;
+      const hits = await service.search(
+        q.q,
+        {
+          k: q.k,
+          category: q.category,
+          brand: q.brand,
+          priceMin: q.price_min,
+          priceMax: q.price_max,
+          inStock: q.in_stock,
+          personalWeight: q.personal,
+        },
+        q.user,
+      );
+      return {
+        query: q.q,
+        model: service.model.version,
+        hits: hits.map((h) => ({
+          ...itemRef(service.catalogue, h.item),
+          score: h.score,
+          bm25_rank: h.bm25Rank,
+          vector_rank: h.vectorRank,
+          matched: h.matched,
+        })),
+      };
+    },
+  );
+}
