@@ -11,7 +11,10 @@ let app: FastifyInstance;
 
 before(async () => {
   app = await testApp(
-    { dataDir: preparedDataset("amazon-beauty"), catalogFile: join(datasetsDir, "amazon-beauty", "items.jsonl") },
+    {
+      dataDir: preparedDataset("amazon-beauty"),
+      catalogFile: join(datasetsDir, "amazon-beauty", "items.jsonl"),
+    },
     { plugins: [recommender({ model: vectorModel("v1") })] },
   );
 });
@@ -65,7 +68,10 @@ test("an event changes the next recommendations at once (no retraining)", async 
     after.map((r) => r.item_id),
     before,
   );
-  assert.ok(after.some((r) => (r.because ?? []).some((b) => b.item_id === "1")), "the new item drives some");
+  assert.ok(
+    after.some((r) => (r.because ?? []).some((b) => b.item_id === "1")),
+    "the new item drives some",
+  );
 });
 
 test("similar items, filters and 404s", async () => {
@@ -111,7 +117,9 @@ test("a new item is searchable and recommendable at once through its content vec
 test("hybrid search: BM25 and vector legs fused; a user's history re-ranks; Chinese titles", async () => {
   const plain = await get("/v1/search?q=shampoo&k=10");
   assert.equal(plain.hits.length, 10);
-  assert.ok(plain.hits.some((h: { bm25_rank?: number; vector_rank?: number }) => h.bm25_rank && h.vector_rank));
+  assert.ok(
+    plain.hits.some((h: { bm25_rank?: number; vector_rank?: number }) => h.bm25_rank && h.vector_rank),
+  );
   const personal = await get("/v1/search?q=shampoo&k=10&user=3&personal=2");
   assert.notDeepEqual(
     personal.hits.map((h: RecItem) => h.item_id),
@@ -122,7 +130,12 @@ test("hybrid search: BM25 and vector legs fused; a user's history re-ranks; Chin
     ["zh-2", "小米 Redmi Note 13 手机 5G"],
     ["zh-3", "欧莱雅 复颜 玻尿酸 水光 充盈 精华液"],
   ]) {
-    const res = await app.inject({ method: "PUT", url: `/v1/items/${id}`, headers: WRITE, payload: { title: t } });
+    const res = await app.inject({
+      method: "PUT",
+      url: `/v1/items/${id}`,
+      headers: WRITE,
+      payload: { title: t },
+    });
     assert.equal(res.statusCode, 200, res.body);
   }
   const zh = await get(`/v1/search?q=${encodeURIComponent("智能手机")}&k=3`);
