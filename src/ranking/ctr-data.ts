@@ -153,7 +153,9 @@ function selectRows(c: RawColumn, rows: number[]): RawColumn {
   switch (c.kind) {
     case "vector": {
       const v = new Float32Array(rows.length * c.dim);
-      rows.forEach((r, i) => v.set(c.values.subarray(r * c.dim, (r + 1) * c.dim), i * c.dim));
+      rows.forEach((r, i) => {
+        v.set(c.values.subarray(r * c.dim, (r + 1) * c.dim), i * c.dim);
+      });
       return { ...c, values: v };
     }
     case "numeric":

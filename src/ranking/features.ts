@@ -251,7 +251,9 @@ function encodeColumn(
       const offsets = new Int32Array(c.values.length + 1);
       for (let i = 0; i < c.values.length; i++) offsets[i + 1] = offsets[i] + c.values[i].length;
       const values = new Int32Array(offsets[c.values.length]);
-      c.values.forEach((list, i) => list.forEach((v, j) => (values[offsets[i] + j] = enc.id(v))));
+      c.values.forEach((list, i) => {
+        for (let j = 0; j < list.length; j++) values[offsets[i] + j] = enc.id(list[j]);
+      });
       return {
         ...base,
         kind: "multi",

@@ -109,7 +109,7 @@ function trainItems(table: CtrTable): Int32Array {
   const seen = new Uint8Array(table.nItems);
   for (let r = 0; r < table.split.length; r++) if (table.split[r] === TRAIN) seen[table.item[r]] = 1;
   const out: number[] = [];
-  seen.forEach((s, i) => s && out.push(i));
+  for (let i = 0; i < seen.length; i++) if (seen[i]) out.push(i);
   return Int32Array.from(out);
 }
 
@@ -133,6 +133,16 @@ export async function predict(
   return out;
 }
 
+/** A metric that is undefined on these rows (one class only, or no user with both) is NaN. */
+function orNaN(metric: () => number): number {
+  try {
+    return metric();
+  } catch (e) {
+    if ((e as SeqrankError).code === "SR_ERR_EVAL_ONE_CLASS") return Number.NaN;
+    throw e;
+  }
+}
+
 /** AUC, GAUC (per user) and LogLoss of each task on `rows`. */
 export function ctrMetrics(
   table: CtrTable,
@@ -143,7 +153,11 @@ export function ctrMetrics(
   const result: Record<string, TaskMetrics> = {};
   for (const [t, p] of Object.entries(probs)) {
     const labels = Uint8Array.from(rows, (r) => table.labels[t][r]);
-    result[t] = { AUC: auc(labels, p), GAUC: gauc(users, labels, p), LogLoss: logLoss(labels, p) };
+    result[t] = {
+      AUC: orNaN(() => auc(labels, p)),
+      GAUC: orNaN(() => gauc(users, labels, p)),
+      LogLoss: logLoss(labels, p),
+    };
   }
   return result;
 }
@@ -222,7 +236,7 @@ export async function fitCtr(
     };
     history.push(record);
     hooks.onEpoch?.(record);
-    if (record.valid[first].AUC > best.auc) {
+    if (best.epoch === 0 || record.valid[first].AUC > best.auc) {
       best = { epoch, auc: record.valid[first].AUC, valid: record.valid };
       step.syncToStore(); // the store holds the best epoch's weights
     } else if (epoch - best.epoch >= cfg.patience) break;

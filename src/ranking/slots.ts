@@ -67,7 +67,9 @@ export function findField(layout: SlotLayout, name: string): FieldSlots {
 /** [F, S] matrix summing each field's slots (the constant that pools slots into fields). */
 export function fieldPooling(layout: SlotLayout, fields: FieldSlots[] = layout.fields): Float32Array {
   const m = new Float32Array(fields.length * layout.slots);
-  fields.forEach((f, i) => m.fill(1, i * layout.slots + f.start, i * layout.slots + f.start + f.count));
+  fields.forEach((f, i) => {
+    m.fill(1, i * layout.slots + f.start, i * layout.slots + f.start + f.count);
+  });
   return m;
 }
 

@@ -38,7 +38,10 @@ export function readTaobaoCtr(dir: string, options: Partial<TaobaoCtrOptions> = 
     if (!line.trim()) continue;
     const [u, item, category, type, ts] = line.split(",");
     let list = byUser.get(u);
-    if (!list) byUser.set(u, (list = []));
+    if (!list) {
+      list = [];
+      byUser.set(u, list);
+    }
     list.push({ item, category, type, ts: Number(ts) });
   }
   const users = new Interner();

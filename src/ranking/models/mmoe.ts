@@ -1,10 +1,12 @@
 // Multi-task rankers over the fused field embeddings: a shared bottom MLP with one tower per task, or MMoE
-// (Ma et al., KDD'18): expert MLPs mixed per task by a softmax gate, then one tower per task.
+// (Ma et al., KDD'18): expert MLPs mixed per task by a softmax gate, then one tower per task. Each task also
+// has its own first-order term (the wide part), which the deep towers refine.
 import { z } from "zod";
+import type { Tensor } from "../../graph/graph.js";
 import * as nn from "../../graph/nn.js";
 import * as o from "../../graph/tensor-ops.js";
 import { FusionConfigSchema, fuse } from "../fusion.js";
-import { logitHead, mlp, slotEmbeddings } from "../layers.js";
+import { linearTerm, logitHead, mlp, slotEmbeddings } from "../layers.js";
 import { type CtrModelFactory, groupParts } from "../ranker.js";
 
 export const MmoeConfigSchema = z.object({
@@ -32,15 +34,15 @@ export const mmoe: CtrModelFactory<MmoeConfig> = {
       logits: (ctx, inp) => {
         const slotEmb = slotEmbeddings(ctx, "emb", layout, inp, cfg.dim);
         const x = fuse(ctx, "fusion", groupParts(ctx, layout, slotEmb), cfg.fusion);
-        const out: Record<string, ReturnType<typeof logitHead>> = {};
+        const out: Record<string, Tensor> = {};
+        const head = (t: string, h: Tensor) =>
+          o.add(
+            logitHead(ctx, `${t}.head`, mlp(ctx, `${t}.tower`, h, cfg.towerHidden, cfg.dropout)),
+            linearTerm(ctx, layout, inp, `${t}.linear`),
+          );
         if (cfg.bottom === "shared") {
           const shared = mlp(ctx, "bottom", x, cfg.expertHidden, cfg.dropout);
-          for (const t of tasks)
-            out[t] = logitHead(
-              ctx,
-              `${t}.head`,
-              mlp(ctx, `${t}.tower`, shared, cfg.towerHidden, cfg.dropout),
-            );
+          for (const t of tasks) out[t] = head(t, shared);
           return out;
         }
         const experts = Array.from({ length: cfg.experts }, (_, e) =>
@@ -50,7 +52,7 @@ export const mmoe: CtrModelFactory<MmoeConfig> = {
         for (const t of tasks) {
           const gate = o.softmax(nn.linear(ctx, `${t}.gate`, x, cfg.experts)); // [B, E]
           const mixed = o.squeeze(o.matmul(o.unsqueeze(gate, [1]), stacked), [1]);
-          out[t] = logitHead(ctx, `${t}.head`, mlp(ctx, `${t}.tower`, mixed, cfg.towerHidden, cfg.dropout));
+          out[t] = head(t, mixed);
         }
         return out;
       },
