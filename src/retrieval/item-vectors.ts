@@ -55,11 +55,16 @@ export class ItemVectors {
       : undefined;
   }
 
-  /** Catalogue ids of every item with a vector. */
-  ids(): Int32Array {
+  /** Catalogue ids whose vector is a row of `rows` (and not overridden by `set`). */
+  tableIds(): Int32Array {
     const ids: number[] = [];
     for (let i = 1; i < this.present.length; i++) if (this.present[i] && !this.extra.has(i)) ids.push(i);
-    return Int32Array.from([...ids, ...this.extra.keys()]);
+    return Int32Array.from(ids);
+  }
+
+  /** Vectors given by `set` (content vectors). */
+  extras(): IterableIterator<[number, Float32Array]> {
+    return this.extra.entries();
   }
 
   /** The table for bulk indexing (rows without a vector are zero). */

@@ -1,0 +1,151 @@
+// The recommender extension: loads the served model (an injected one, a run dir, or the registry's current
+// version, else the popularity fallback), builds the RecommenderService, subscribes it to the core's hooks,
+// registers the recommendation, search and model routes, and follows the registry's `current` pointer
+// (hot swap: the new model is loaded completely before requests move to it).
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import fp from "fastify-plugin";
+import { SeqrankError } from "../../util/errors.js";
+import { httpError } from "../errors.js";
+import {
+  type LoadModelOptions,
+  loadServingModel,
+  MODEL_JSON,
+  ModelRegistry,
+  popularityModel,
+  type ServingModel,
+} from "../model/index.js";
+import { type RecommenderConfigInput, RecommenderService } from "../recommender/index.js";
+import modelRoutes from "../routes/model/index.js";
+import recommendationRoutes from "../routes/recommendations/index.js";
+import searchRoutes from "../routes/search/index.js";
+
+export interface RecommenderPluginOptions {
+  /** A model to serve as is (tests, benchmarks); otherwise loaded from `modelDir`. */
+  model?: ServingModel;
+  /** A run dir (has model.json) or a registry root (has `current`); default: the service config's modelDir. */
+  modelDir?: string;
+  /** How often to check the registry's `current` pointer (0 = never). */
+  pollMs?: number;
+  load?: LoadModelOptions;
+  config?: RecommenderConfigInput;
+  /** Called with the service once it is ready (tests, dashboard). */
+  onReady?: (service: RecommenderService) => void;
+}
+
+function readResults(dir: string | undefined): unknown {
+  const path = dir && join(dir, "results.json");
+  if (!path || !existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+async function recommenderPlugin(app: FastifyInstance, opts: RecommenderPluginOptions): Promise<void> {
+  app.readiness.set("model", false, "loading");
+  const root = opts.modelDir ?? app.serveConfig.modelDir;
+  const registry = root && !existsSync(join(root, MODEL_JSON)) ? new ModelRegistry(root) : undefined;
+  let modelDir: string | undefined;
+
+  const loadVersion = async (version: string) => {
+    const dir = registry!.dir(version);
+    const model = await loadServingModel(dir, opts.load);
+    return { model, dir };
+  };
+
+  let model: ServingModel;
+  if (opts.model) model = opts.model;
+  else if (root && !registry) {
+    model = await loadServingModel(root, opts.load);
+    modelDir = root;
+  } else if (registry?.current()) {
+    ({ model, dir: modelDir } = await loadVersion(registry.current()!));
+  } else model = popularityModel(0);
+
+  const service = await RecommenderService.create(app.store, model, {
+    dataDir: app.serveConfig.dataDir,
+    config: opts.config,
+  });
+  const swaps = app.metrics.counter("seqrank_model_swaps_total", "Model hot swaps, by outcome");
+  app.metrics.gauge("seqrank_user_vector_cache", "User vector cache lookups, by result", () => [
+    [{ result: "hit" }, service.userVectors.hits],
+    [{ result: "miss" }, service.userVectors.misses],
+  ]);
+
+  // One swap at a time; a request never waits for it (it keeps using the bundle it started with).
+  let swapping: Promise<void> = Promise.resolve();
+  const switchTo = (version: string) => {
+    swapping = swapping.then(async () => {
+      if (service.model.version === version && modelDir) return;
+      try {
+        const next = await loadVersion(version);
+        await service.swap(next.model);
+        modelDir = next.dir;
+        swaps.inc({ outcome: "ok" });
+        app.readiness.set("model", true, `${next.model.name}@${next.model.version}`);
+        app.log.info({ version }, "model swapped");
+      } catch (err) {
+        swaps.inc({ outcome: "error" });
+        app.log.error({ err, version }, "model swap failed; still serving the previous model");
+        throw err;
+      }
+    });
+    return swapping;
+  };
+
+  app.hooks.onEvent.push((events) => service.onEvents(events));
+  app.hooks.onItemChange.push((change) => service.onItemChange(change));
+  app.hooks.onUserDelete.push((userId) => service.onUserDelete(userId));
+
+  await app.register(recommendationRoutes, { service });
+  await app.register(searchRoutes, { service });
+  await app.register(modelRoutes, {
+    info: () => ({
+      name: service.model.name,
+      version: service.model.version,
+      dim: service.model.dim,
+      nItems: service.model.nItems,
+      versions: registry?.versions() ?? [],
+      results: readResults(modelDir),
+    }),
+    activate: registry
+      ? async (version) => {
+          try {
+            registry.activate(version);
+          } catch (err) {
+            if (err instanceof SeqrankError) throw httpError("SR_ERR_NOT_FOUND", err.message);
+            throw err;
+          }
+          await switchTo(version);
+        }
+      : undefined,
+  });
+
+  const pollMs = opts.pollMs ?? 2000;
+  if (registry && pollMs > 0) {
+    const timer = setInterval(() => {
+      const current = registry.current();
+      if (current && current !== service.model.version) switchTo(current).catch(() => {});
+    }, pollMs);
+    timer.unref();
+    app.addHook("onClose", async () => clearInterval(timer));
+  }
+  app.addHook("onClose", async () => {
+    await swapping.catch(() => {});
+    await service.model.dispose?.();
+  });
+  app.readiness.set("model", true, `${model.name}@${model.version}`);
+  opts.onReady?.(service);
+}
+
+/** The recommender as a plugin for buildApp's `plugins` list. */
+export function recommender(opts: RecommenderPluginOptions = {}): FastifyPluginAsync {
+  return fp((app: FastifyInstance) => recommenderPlugin(app, opts), {
+    name: "seqrank-recommender",
+    fastify: "5.x",
+    dependencies: ["seqrank-store"],
+  });
+}

@@ -1,0 +1,61 @@
+// GET /v1/model: the served model, the registry's versions and the run's metrics (results.json) for the
+// dashboard. POST /v1/admin/model: activate a registry version (write scope) and hot-swap to it.
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import { ERRORS_4XX } from "../schemas.js";
+
+export interface ModelInfo {
+  name: string;
+  version: string;
+  dim: number;
+  nItems: number;
+  versions: string[];
+  /** The run's results.json (metrics and training curves), when it has one. */
+  results: unknown;
+}
+
+export interface ModelRoutesOptions {
+  info: () => ModelInfo;
+  /** Activates `version` and resolves once it serves; undefined when no registry is configured. */
+  activate?: (version: string) => Promise<void>;
+}
+
+const ModelResponse = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  dim: Type.Integer(),
+  n_items: Type.Integer(),
+  versions: Type.Array(Type.String()),
+  results: Type.Any(),
+});
+
+const ActivateBody = Type.Object(
+  { version: Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" }) },
+  { additionalProperties: false },
+);
+type ActivateBody = Static<typeof ActivateBody>;
+
+const toResponse = (m: ModelInfo) => ({
+  name: m.name,
+  version: m.version,
+  dim: m.dim,
+  n_items: m.nItems,
+  versions: m.versions,
+  results: m.results,
+});
+
+export default async function modelRoutes(app: FastifyInstance, opts: ModelRoutesOptions): Promise<void> {
+  app.get("/v1/model", { schema: { response: { 200: ModelResponse, ...ERRORS_4XX } } }, async () =>
+    toResponse(opts.info()),
+  );
+  const activate = opts.activate;
+  if (!activate) return;
+  app.post<{ Body: ActivateBody }>(
+    "/v1/admin/model",
+    { schema: { body: ActivateBody, response: { 200: ModelResponse, ...ERRORS_4XX } } },
+    async (request) => {
+      await activate(request.body.version);
+      return toResponse(opts.info());
+    },
+  );
+}
