@@ -43,6 +43,9 @@ const replica = async (name: string) => {
 const sequence = async (s: ServerProcess, user: string) =>
   ((await (await fetch(`${s.url}/v1/users/${user}/sequence`)).json()) as { items: string[] }).items;
 
+const events = async (s: ServerProcess, user: string) =>
+  ((await (await fetch(`${s.url}/v1/users/${user}/events`)).json()) as { events: unknown[] }).events;
+
 test("an event on replica A is in the user's sequence on replica B; a deletion on B is seen by A", async () => {
   const [a, b] = await Promise.all([replica("a"), replica("b")]);
   const send = (s: ServerProcess, item: string) =>
@@ -64,4 +67,9 @@ test("an event on replica A is in the user's sequence on replica B; a deletion o
   const del = await fetch(`${b.url}/v1/users/shared-user`, { method: "DELETE", headers: WRITE });
   assert.equal(del.status, 200);
   assert.deepEqual(await sequence(a, "shared-user"), []);
+  // A's own SQLite file drops the user's events too (the deletion is published to every replica).
+  const deadline = Date.now() + 5000;
+  while ((await events(a, "shared-user")).length > 0 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(await events(a, "shared-user"), []);
 });

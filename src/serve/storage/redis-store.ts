@@ -2,12 +2,14 @@
 // replica sees a user's newest behaviour and shares cached results. Keys all start with the configured prefix:
 //   <p>seq:<user> list of item ids (oldest first)   <p>users set of users with a sequence
 //   <p>cache:<key> cached value (PX ttl)            <p>ucache:<user> set of cache keys tagged with the user
-//   <p>marker:<name> one-time markers
+//   <p>marker:<name> one-time markers               <p>forget (pub/sub channel) deleted users
+// Each replica may keep its own SQLite file, so a user deletion is also published: every replica deletes the
+// user's events from its own file (replicas that are down then miss it; sharing one SQLite file avoids that).
 import { Redis } from "ioredis";
 import { SeqrankError } from "../../util/errors.js";
 import { appendsByUser, SqliteBackedStore } from "./base-store.js";
 import { SqliteTables } from "./sqlite-tables.js";
-import type { AppendResult, NewEvent } from "./store.js";
+import type { AppendResult, NewEvent, UserDeletion } from "./store.js";
 
 export interface RedisStoreOptions {
   sqlitePath: string;
@@ -31,6 +33,7 @@ export class RedisStore extends SqliteBackedStore {
     tables: SqliteTables,
     maxSequenceLength: number,
     private readonly redis: Redis,
+    private readonly subscriber: Redis,
     private readonly prefix: string,
   ) {
     super(tables, maxSequenceLength);
@@ -44,7 +47,14 @@ export class RedisStore extends SqliteBackedStore {
       redis.disconnect();
       throw new SeqrankError("SR_ERR_REDIS", `cannot connect to Redis: ${(err as Error).message}`);
     }
-    return new RedisStore(new SqliteTables(opts.sqlitePath), opts.maxSequenceLength, redis, opts.prefix);
+    const tables = new SqliteTables(opts.sqlitePath);
+    const subscriber = redis.duplicate();
+    const forget = `${opts.prefix}forget`;
+    await subscriber.subscribe(forget);
+    subscriber.on("message", (channel: string, userId: string) => {
+      if (channel === forget && tables.db.open) tables.deleteUserEvents(userId);
+    });
+    return new RedisStore(tables, opts.maxSequenceLength, redis, subscriber, opts.prefix);
   }
 
   async appendEvents(events: NewEvent[]): Promise<AppendResult> {
@@ -114,6 +124,12 @@ export class RedisStore extends SqliteBackedStore {
     return keys.length;
   }
 
+  override async deleteUser(userId: string): Promise<UserDeletion> {
+    const deletion = await super.deleteUser(userId);
+    await this.redis.publish(`${this.prefix}forget`, userId);
+    return deletion;
+  }
+
   protected async deleteSequence(userId: string): Promise<boolean> {
     const results = await execOrThrow(
       this.redis.multi().del(this.seqKey(userId)).srem(this.usersKey(), userId).exec(),
@@ -131,7 +147,7 @@ export class RedisStore extends SqliteBackedStore {
 
   override async close(): Promise<void> {
     await super.close();
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    for (const r of [this.subscriber, this.redis]) await r.quit().catch(() => r.disconnect());
   }
 
   private seqKey = (userId: string) => `${this.prefix}seq:${userId}`;
