@@ -45,7 +45,8 @@ test("the exported encoder and item vectors reproduce SASRec's full-catalogue sc
   for (const [name, e] of model.store.entries) params[name] = tensor(e.value, e.shape);
   // A long history is cut to maxLen by both sides.
   for (const history of [Int32Array.of(5, 17, 300), Int32Array.from({ length: 30 }, (_, i) => i * 7 + 1)]) {
-    const scores = (await scorer.run({ ...params, ...model.scoreFeeds([history]) })).scores.data as Float32Array;
+    const scores = (await scorer.run({ ...params, ...model.scoreFeeds([history]) })).scores
+      .data as Float32Array;
     const user = await served.encodeUser(history);
     let maxErr = 0;
     for (let i = 1; i <= ds.nItems; i++) {
@@ -76,7 +77,12 @@ test("hot swap under load: every request succeeds, and the new version serves af
     const load = Promise.all(
       users.map((u) => app.inject({ method: "GET", url: `/v1/users/${u}/recommendations?k=5` })),
     );
-    const swap = app.inject({ method: "POST", url: "/v1/admin/model", headers: WRITE, payload: { version: "v2" } });
+    const swap = app.inject({
+      method: "POST",
+      url: "/v1/admin/model",
+      headers: WRITE,
+      payload: { version: "v2" },
+    });
     const more = Promise.all(
       users.map((u) => app.inject({ method: "GET", url: `/v1/items/${u}/similar?k=5` })),
     );
