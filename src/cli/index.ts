@@ -3,6 +3,7 @@
 import { Command } from "commander";
 import { registerCompare } from "./compare.js";
 import { registerPrepare } from "./prepare.js";
+import { registerServe } from "./serve.js";
 import { registerTrain } from "./train.js";
 
 const program = new Command("seqrank")
@@ -12,6 +13,7 @@ const program = new Command("seqrank")
 registerPrepare(program);
 registerTrain(program);
 registerCompare(program);
+registerServe(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as { code?: string; message?: string };
