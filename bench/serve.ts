@@ -1,0 +1,190 @@
+// `npm run bench -- serve [--seconds 20] [--rate 1000]`: the HTTP service under load from a second process.
+//   1. amazon-beauty (prepared if missing) and SASRec trained for 2 epochs (latency model, not an accuracy run);
+//   2. ANN over its item vectors: int8 vs f32 recall@10, NDCG@10 and query latency;
+//   3. the server as a child process on 127.0.0.1; autocannon (another child) at a fixed rate on
+//      GET /v1/users/:id/recommendations (random users): p50/p99, req/s, errors;
+//   4. event → changed recommendation latency (POST /v1/events, then GET until the list differs);
+//   5. hybrid search over HTTP on the Beauty catalogue (p50/p95);
+//   6. engine search p95 on 100k synthetic products vs @orama/orama: bench/search.ts, run as a child in this run.
+// Last stdout line: one JSON object.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadServingModel, ModelRegistry } from "../src/serve/model/index.js";
+import { printResultLine } from "../src/util/result-line.js";
+import { annComparison } from "./serve/ann.js";
+import { ensureModel, ensurePrepared, VERSION } from "./serve/model.js";
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+const flag = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const SECONDS = flag("seconds", 20);
+const RATE = flag("rate", 1000);
+const dataDir = join(repoRoot, "data", "amazon-beauty");
+const work = join(repoRoot, ".tmp", "bench-serve");
+const registryRoot = join(work, "runs");
+const catalog = join(repoRoot, "..", "shared", "datasets", "amazon-beauty", "items.jsonl");
+const WRITE = { "x-api-key": "bench-write-key-0123", "content-type": "application/json" };
+const tsx = (file: string, ...args: string[]) =>
+  [process.execPath, ["--import", "tsx", join(repoRoot, file), ...args]] as const;
+
+function startServer(sqlitePath: string): Promise<{ url: string; proc: ChildProcess }> {
+  const [cmd, args] = tsx("bench/serve/server.ts", dataDir, registryRoot, catalog, sqlitePath);
+  const proc = spawn(cmd, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    proc.stdout!.on("data", (d) => {
+      out += d;
+      const line = out.split("\n").find((l) => l.includes('"listening"'));
+      if (line) resolve({ url: JSON.parse(line).listening, proc });
+    });
+    proc.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+function load(url: string, template: string, rate: number, seconds: number): Record<string, number> {
+  const [cmd, args] = tsx("bench/serve/load.ts", url, template, String(rate), String(seconds), "22363");
+  const r = spawnSync(cmd, args, { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  if (r.status !== 0) throw new Error("load generator failed");
+  const lines = r.stdout.trim().split("\n");
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+const round = (x: number) => Math.round(x * 100) / 100;
+
+async function getJson(url: string): Promise<{ items: Array<{ item_id: string }> }> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return res.json() as Promise<{ items: Array<{ item_id: string }> }>;
+}
+
+/** POST one event for a user, then GET recommendations until they differ; ms from the POST to the change. */
+async function eventToChange(
+  url: string,
+  trials: number,
+): Promise<{ p50: number; max: number; changed: number }> {
+  const ms: number[] = [];
+  let changed = 0;
+  for (let t = 0; t < trials; t++) {
+    const user = String(100 + t * 37);
+    const before = (await getJson(`${url}/v1/users/${user}/recommendations?k=10`)).items.map(
+      (i) => i.item_id,
+    );
+    const t0 = performance.now();
+    const item = before[0]; // the top recommendation, now clicked
+    const post = await fetch(`${url}/v1/events`, {
+      method: "POST",
+      headers: WRITE,
+      body: JSON.stringify({ user_id: user, item_id: item, type: "click" }),
+    });
+    if (!post.ok) throw new Error(`POST /v1/events: ${post.status} ${await post.text()}`);
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const after = (await getJson(`${url}/v1/users/${user}/recommendations?k=10`)).items.map(
+        (i) => i.item_id,
+      );
+      if (after.join() !== before.join()) {
+        ms.push(performance.now() - t0);
+        changed++;
+        break;
+      }
+    }
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: round(percentile(ms, 0.5)), max: round(ms[ms.length - 1]), changed };
+}
+
+const QUERIES =
+  "shampoo,nail polish,lipstick,moisturizer,hair oil,eye shadow,face cream,conditioner,mascara,brush,sunscreen spf,perfume,lotion,serum,mask".split(
+    ",",
+  );
+async function httpSearch(url: string, n: number): Promise<{ p50: number; p95: number }> {
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const q = encodeURIComponent(QUERIES[i % QUERIES.length]);
+    const user = i % 2 === 0 ? `&user=${1 + ((i * 131) % 22363)}` : "";
+    const t0 = performance.now();
+    const res = await fetch(`${url}/v1/search?q=${q}&k=10${user}`);
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`search: ${res.status}`);
+    if (i >= 20) ms.push(performance.now() - t0);
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: round(percentile(ms, 0.5)), p95: round(percentile(ms, 0.95)) };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(work, { recursive: true });
+  ensurePrepared(repoRoot, dataDir);
+  const trained = await ensureModel(dataDir, registryRoot);
+  console.log(trained.trained ? `trained ${VERSION}` : `reusing ${VERSION} from ${registryRoot}`);
+
+  const model = await loadServingModel(new ModelRegistry(registryRoot).dir(VERSION));
+  const ann = await annComparison(model, dataDir);
+  await model.dispose?.();
+  console.log("ANN:", JSON.stringify(ann));
+
+  const sqlitePath = join(work, `store-${process.pid}.db`);
+  const t0 = performance.now();
+  const server = await startServer(sqlitePath);
+  const startupS = (performance.now() - t0) / 1000;
+  console.log(`server up at ${server.url} in ${startupS.toFixed(1)} s`);
+  let rec: Record<string, number>;
+  let change: Awaited<ReturnType<typeof eventToChange>>;
+  let search: Awaited<ReturnType<typeof httpSearch>>;
+  try {
+    load(server.url, "/v1/users/{user}/recommendations?k=10", RATE, 3); // warm-up
+    rec = load(server.url, "/v1/users/{user}/recommendations?k=10", RATE, SECONDS);
+    console.log(`recommendations at ${RATE} req/s for ${SECONDS} s:`, JSON.stringify(rec));
+    change = await eventToChange(server.url, 30);
+    console.log("event → changed recommendations:", JSON.stringify(change));
+    search = await httpSearch(server.url, 520);
+    console.log("HTTP hybrid search on Beauty:", JSON.stringify(search));
+  } finally {
+    server.proc.kill("SIGTERM");
+    await new Promise((r) => server.proc.once("exit", r));
+    rmSync(sqlitePath, { force: true });
+    rmSync(`${sqlitePath}-wal`, { force: true });
+    rmSync(`${sqlitePath}-shm`, { force: true });
+  }
+
+  console.log("engine search on 100k synthetic products vs Orama (bench/search.ts) …");
+  const [cmd, args] = tsx("bench/search.ts", "--docs", "100000", "--queries", "500");
+  const s = spawnSync(cmd, args, {
+    cwd: repoRoot,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 1 << 26,
+  });
+  if (s.status !== 0) throw new Error("bench/search.ts failed");
+  const searchLines = s.stdout.trim().split("\n");
+  const engine = JSON.parse(searchLines[searchLines.length - 1]);
+
+  printResultLine({
+    model: VERSION,
+    model_note: "SASRec d=64 trained 2 epochs on amazon-beauty: a latency model, not an accuracy result",
+    rate: RATE,
+    seconds: SECONDS,
+    rec_p50_ms: rec.p50_ms,
+    rec_p99_ms: rec.p99_ms,
+    rec_max_ms: rec.max_ms,
+    rec_rps: rec.rps,
+    errors: rec.errors,
+    event_to_change_p50_ms: change.p50,
+    event_to_change_max_ms: change.max,
+    event_changed: `${change.changed}/30`,
+    http_search_p50_ms: search.p50,
+    http_search_p95_ms: search.p95,
+    search_docs: engine.docs,
+    search_p95_ms: engine.search_p95_ms,
+    orama_search_p95_ms: engine.orama_search_p95_ms,
+    server_startup_s: round(startupS),
+    ...ann,
+  });
+}
+
+await main();
