@@ -1,6 +1,9 @@
 // SASRec (Kang & McAuley, ICDM'18): a causal transformer over the item sequence; the hidden state at each
 // position predicts the next item through the tied item embedding table. Layout follows the reference code:
 // embeddings scaled by √d, pre-LN blocks with normalised queries, a final LayerNorm. Four losses (losses.ts).
+// Optional side information: item towers fused into the (input and tied output) item table
+// (item-features.ts), and per-position event-type / time-gap embeddings (context-features.ts). Both read
+// data the factory gets beside ModelData (SasrecData); with them off, this is plain SASRec.
 import { z } from "zod";
 import type { BuildContext } from "../graph/context.js";
 import type { Tensor } from "../graph/graph.js";
@@ -9,6 +12,22 @@ import * as nn from "../graph/nn.js";
 import type { ParamStore } from "../graph/param-store.js";
 import { type Feeds, tensor } from "../graph/session.js";
 import * as o from "../graph/tensor-ops.js";
+import { SeqrankError } from "../util/errors.js";
+import {
+  ContextConfigSchema,
+  contextEmbedding,
+  contextFeeds,
+  type SequenceContexts,
+  usesContext,
+} from "./context-features.js";
+import {
+  fusedItemTable,
+  ItemSideConfigSchema,
+  type ItemSideData,
+  type ItemSideTables,
+  itemSideTables,
+  usesItemSide,
+} from "./item-features.js";
 import {
   fullSoftmaxLoss,
   gatherPositions,
@@ -41,23 +60,38 @@ export const SasrecConfigSchema = z.object({
   loss: LossConfigSchema.default({}),
   /** Long histories: encode up to `count` segments of maxLen items and pool them (segments.ts). */
   segments: SegmentConfigSchema.default({}),
+  /** Item side information fused into the item table (item-features.ts). */
+  side: ItemSideConfigSchema.default({}),
+  /** Per-position event-type and time-gap embeddings (context-features.ts). */
+  context: ContextConfigSchema.default({}),
 });
 export type SasrecConfig = z.infer<typeof SasrecConfigSchema>;
+
+/** ModelData plus the side data the optional features read (TrainData carries both; see train-data.ts). */
+export interface SasrecData extends ModelData {
+  itemSide?: ItemSideData;
+  contexts?: SequenceContexts;
+}
 
 /** The item embedding table [nItems + 1, d]; row 0 is padding. */
 export function itemTable(ctx: BuildContext, nItems: number, dim: number): Tensor {
   return nn.embeddingTable(ctx, "item_emb", nItems + 1, dim);
 }
 
-/** Hidden states [B, L, d] for every position of the (left-padded) input sequences. */
+/**
+ * Hidden states [B, L, d] for every position of the (left-padded) input sequences; `context` [B, L, d]
+ * (per-position side embeddings) is added to the input embeddings when given.
+ */
 export function sasrecEncode(
   ctx: BuildContext,
   cfg: SasrecConfig,
   items: Tensor,
   inp: SequenceInputs,
+  context?: Tensor,
 ): Tensor {
   const pos = nn.embeddingTable(ctx, "pos_emb", cfg.maxLen, cfg.dim, -1);
-  const emb = o.add(o.mul(o.gather(items, inp.items), Math.sqrt(cfg.dim)), o.gather(pos, inp.positions));
+  let emb = o.add(o.mul(o.gather(items, inp.items), Math.sqrt(cfg.dim)), o.gather(pos, inp.positions));
+  if (context) emb = o.add(emb, context);
   let h = nn.dropout(ctx, emb, cfg.dropout);
   const block = {
     heads: cfg.heads,
@@ -73,19 +107,37 @@ export function sasrecEncode(
 
 class Sasrec implements SequenceRecommender {
   readonly name = "sasrec";
+  private readonly sideTables?: ItemSideTables;
   constructor(
     readonly cfg: SasrecConfig,
     readonly nItems: number,
     readonly store: ParamStore,
-  ) {}
+    private readonly itemSide?: ItemSideData,
+    private readonly contexts?: SequenceContexts,
+  ) {
+    if (itemSide) this.sideTables = itemSideTables(cfg.side, itemSide, nItems);
+  }
   get maxLen(): number {
     return this.cfg.maxLen;
   }
 
+  /** The item table every graph uses: plain ID embeddings, or fused with the side towers. */
+  table(ctx: BuildContext): Tensor {
+    if (!this.sideTables || !this.itemSide) return itemTable(ctx, this.nItems, this.cfg.dim);
+    return fusedItemTable(ctx, this.cfg.side, this.sideTables, this.itemSide, this.nItems, this.cfg.dim);
+  }
+
+  private encode(ctx: BuildContext, table: Tensor): Tensor {
+    const extra = this.contexts
+      ? contextEmbedding(ctx, this.cfg.context, this.contexts, this.cfg.dim)
+      : undefined;
+    return sasrecEncode(ctx, this.cfg, table, sequenceInputs(ctx.g, true), extra);
+  }
+
   buildTrainGraph(ctx: BuildContext): TrainGraph {
     const g = ctx.g;
-    const table = itemTable(ctx, this.nItems, this.cfg.dim);
-    const hidden = sasrecEncode(ctx, this.cfg, table, sequenceInputs(g, true));
+    const table = this.table(ctx);
+    const hidden = this.encode(ctx, table);
     const at = g.input("loss_at", "int64", ["m"]);
     const targets = g.input("targets", "int64", ["m"]);
     const loss = this.cfg.loss;
@@ -100,6 +152,8 @@ class Sasrec implements SequenceRecommender {
   trainFeeds(batch: readonly Int32Array[], rng: Rng): Feeds {
     const seqs = this.cfg.segments.count > 1 ? cutForTraining(batch, this.cfg.maxLen) : batch;
     const { feeds, rowOf } = nextItemFeeds(seqs, this.cfg.maxLen);
+    if (this.contexts)
+      Object.assign(feeds, contextFeeds(this.cfg.context, seqs, this.contexts, width(feeds), true));
     if (this.cfg.loss.kind === "ce") return feeds;
     const k = this.cfg.loss.kind === "bce" ? 1 : this.cfg.loss.negatives;
     const negatives = new BigInt64Array(seqs.length * k);
@@ -111,8 +165,8 @@ class Sasrec implements SequenceRecommender {
 
   buildScoreGraph(ctx: BuildContext): Tensor {
     const g = ctx.g;
-    const table = itemTable(ctx, this.nItems, this.cfg.dim);
-    const hidden = sasrecEncode(ctx, this.cfg, table, sequenceInputs(g, true));
+    const table = this.table(ctx);
+    const hidden = this.encode(ctx, table);
     const last = gatherPositions(hidden, g.input("last_at", "int64", ["batch"]));
     const seg = this.cfg.segments;
     const user = seg.count > 1 ? poolSegments(g, last, seg, this.cfg.dim) : last;
@@ -123,10 +177,13 @@ class Sasrec implements SequenceRecommender {
     const { count } = this.cfg.segments;
     if (count === 1) {
       const { feeds, len } = sequenceFeeds(histories, this.cfg.maxLen, true);
+      if (this.contexts)
+        Object.assign(feeds, contextFeeds(this.cfg.context, histories, this.contexts, len, false));
       return { ...feeds, ...lastPositionFeeds(histories.length, len) };
     }
     const { rows, mask } = segmentHistories(histories, this.cfg.maxLen, count);
     const { feeds, len } = sequenceFeeds(rows, this.cfg.maxLen, true);
+    if (this.contexts) Object.assign(feeds, contextFeeds(this.cfg.context, rows, this.contexts, len, false));
     return {
       ...feeds,
       ...lastPositionFeeds(rows.length, len),
@@ -135,9 +192,27 @@ class Sasrec implements SequenceRecommender {
   }
 }
 
+/** The trimmed batch width L of next-item feeds. */
+function width(feeds: Feeds): number {
+  return Number(feeds.items.dims[1]);
+}
+
+function create(config: SasrecConfig, data: SasrecData, store: ParamStore): Sasrec {
+  const need = (what: string): never => {
+    throw new SeqrankError("SR_ERR_SIDE_DATA", `sasrec: ${what} enabled but the model data carries none`);
+  };
+  const side = usesItemSide(config.side) ? (data.itemSide ?? need("item side features")) : undefined;
+  const contexts = usesContext(config.context) ? (data.contexts ?? need("per-position context")) : undefined;
+  if (config.context.timeGaps && contexts && !contexts.hasTimestamps)
+    throw new SeqrankError(
+      "SR_ERR_SIDE_DATA",
+      "sasrec: context.timeGaps needs timestamps; the dataset has none",
+    );
+  return new Sasrec(config, data.nItems, store, side, contexts);
+}
+
 export const sasrec: ModelFactory<SasrecConfig> = {
   name: "sasrec",
   configSchema: SasrecConfigSchema,
-  create: (config: SasrecConfig, data: ModelData, store: ParamStore) =>
-    new Sasrec(config, data.nItems, store),
+  create: (config: SasrecConfig, data: SasrecData, store: ParamStore) => create(config, data, store),
 };

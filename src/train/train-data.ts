@@ -1,10 +1,14 @@
 // What training and evaluation read from a prepared dataset: each user's training sequence (training-type
 // events of the train part) and the valid/test EvalData (input = every training-type event before the
-// target, so test inputs include the validation item).
+// target, so test inputs include the validation item). Side data rides along for models that use it: the
+// item features (with which items are warm) and each sequence's / history's event codes and timestamps.
 
 import type { PreparedDataset } from "../data/prepared.js";
-import { evalTargets, historyBefore, partBounds } from "../data/split.js";
+import { evalTargets, partBounds } from "../data/split.js";
 import type { EvalData } from "../eval/eval-data.js";
+import { type PositionContext, SequenceContexts } from "../models/context-features.js";
+import { type ItemSideData, warmItems } from "../models/item-features.js";
+import type { SasrecData } from "../models/sasrec.js";
 
 export interface TrainData {
   name: string;
@@ -14,27 +18,43 @@ export interface TrainData {
   valid: EvalData;
   test: EvalData;
   trainPopularity: Float64Array;
+  /** Item features; `warm` marks items that occur in `sequences`. */
+  itemSide?: ItemSideData;
+  /** Event codes and timestamps of every sequence and evaluation history (looked up by array identity). */
+  contexts?: SequenceContexts;
 }
 
 export function trainDataFrom(ds: PreparedDataset): TrainData {
+  let anyTs = false;
+  for (let p = 0; p < ds.nEvents && !anyTs; p++) anyTs = !Number.isNaN(ds.ts[p]);
+  const contexts = new SequenceContexts(ds.eventTypes.length, anyTs);
+  /** Training-type events of user u in [start, end): items with their context registered. */
+  const collect = (u: number, start: number, end: number): Int32Array => {
+    const ps: number[] = [];
+    for (let p = start; p < end; p++) if (ds.trainType[ds.events[p]]) ps.push(p);
+    const seq = Int32Array.from(ps, (p) => ds.items[p]);
+    const ctx: PositionContext = {
+      events: Uint8Array.from(ps, (p) => ds.events[p]),
+      ts: Float64Array.from(ps, (p) => ds.ts[p]),
+    };
+    contexts.set(seq, ctx);
+    return seq;
+  };
+
   const sequences: Int32Array[] = [];
   const trainPopularity = new Float64Array(ds.nItems + 1);
   for (let u = 1; u <= ds.nUsers; u++) {
     const [start, end] = partBounds(ds, u, "train");
-    const seq: number[] = [];
-    for (let p = start; p < end; p++) {
-      if (!ds.trainType[ds.events[p]]) continue;
-      seq.push(ds.items[p]);
-      trainPopularity[ds.items[p]]++;
-    }
-    if (seq.length >= 2) sequences.push(Int32Array.from(seq));
+    const seq = collect(u, start, end);
+    for (const i of seq) trainPopularity[i]++;
+    if (seq.length >= 2) sequences.push(seq);
   }
   const evalData = (part: "valid" | "test"): EvalData => {
     const t = evalTargets(ds, part, { firstPerUser: true });
     const histories: Int32Array[] = [];
     const keep: number[] = [];
     for (let i = 0; i < t.users.length; i++) {
-      const h = historyBefore(ds, t.users[i], t.positions[i]);
+      const h = collect(t.users[i], ds.offsets[t.users[i]], t.positions[i]);
       if (h.length === 0) continue; // nothing to condition on
       histories.push(h);
       keep.push(i);
@@ -54,5 +74,17 @@ export function trainDataFrom(ds: PreparedDataset): TrainData {
     valid: evalData("valid"),
     test: evalData("test"),
     trainPopularity,
+    itemSide: {
+      features: ds.features,
+      cardinality: ds.meta.vocabSizes,
+      warm: warmItems(sequences, ds.nItems),
+    },
+    contexts,
   };
+}
+
+/** What a model factory gets for `data`: ModelData plus its side data. */
+export function modelDataOf(data: TrainData): SasrecData {
+  const maxSeqLen = data.sequences.reduce((m, s) => Math.max(m, s.length), 0);
+  return { nItems: data.nItems, maxSeqLen, itemSide: data.itemSide, contexts: data.contexts };
 }
