@@ -79,25 +79,51 @@ export class ItemIndex {
    * except row 0 (padding) is indexed.
    */
   static build(vectors: Float32Array, dim: number, config: ItemIndexConfigInput = {}, items?: Int32Array) {
+    const { index, keys, rows } = ItemIndex.prepare(vectors, dim, config, items);
+    if (keys.length > 0) index.hnsw.add(keys, rows, index.config.threads);
+    return index;
+  }
+
+  /** Like `build`, adding `chunk` items at a time and yielding to the event loop in between (serving stays live). */
+  static async buildAsync(
+    vectors: Float32Array,
+    dim: number,
+    config: ItemIndexConfigInput = {},
+    items?: Int32Array,
+    chunk = 512,
+  ): Promise<ItemIndex> {
+    const { index, keys, rows } = ItemIndex.prepare(vectors, dim, config, items);
+    const width = index.width;
+    for (let start = 0; start < keys.length; start += chunk) {
+      const end = Math.min(keys.length, start + chunk);
+      index.hnsw.add(
+        keys.subarray(start, end),
+        rows.subarray(start * width, end * width),
+        index.config.threads,
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return index;
+  }
+
+  private static prepare(
+    vectors: Float32Array,
+    dim: number,
+    config: ItemIndexConfigInput,
+    items?: Int32Array,
+  ) {
     const cfg = ItemIndexConfigSchema.parse(config);
     const ids = items ?? Int32Array.from({ length: vectors.length / dim - 1 }, (_, i) => i + 1);
     const row = (id: number) => vectors.subarray(id * dim, (id + 1) * dim);
     let maxNorm = 0;
     for (const id of ids) maxNorm = Math.max(maxNorm, norm(row(id)));
     const index = new ItemIndex(ItemIndex.open(dim, cfg), dim, maxNorm || 1, cfg);
-    if (ids.length > 0) {
-      const width = index.width;
-      const rows = new Float32Array(ids.length * width);
-      ids.forEach((id, r) => {
-        index.encode(row(id), rows, r * width);
-      });
-      index.hnsw.add(
-        BigUint64Array.from(ids, (id) => BigInt(id)),
-        rows,
-        cfg.threads,
-      );
-    }
-    return index;
+    const width = index.width;
+    const rows = new Float32Array(ids.length * width);
+    ids.forEach((id, r) => {
+      index.encode(row(id), rows, r * width);
+    });
+    return { index, keys: BigUint64Array.from(ids, (id) => BigInt(id)), rows };
   }
 
   private get width(): number {

@@ -44,6 +44,16 @@ test("f32 HNSW finds the exact inner-product top 10 on Beauty item vectors", () 
   }
 });
 
+test("buildAsync (chunked, yielding to the event loop) gives an index as good as build", async () => {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 0);
+  const index = await ItemIndex.buildAsync(vectors, DIM, {}, undefined, 1000);
+  clearInterval(timer);
+  assert.equal(index.size, beauty.nItems);
+  assert.ok(recallAt10(index) >= 0.95);
+  assert.ok(ticks > 0, "timers ran while the index was being built");
+});
+
 test("i8 quantisation keeps most of the top 10 and approximates the inner products", () => {
   const index = built.i8;
   const recall = recallAt10(index);

@@ -42,7 +42,7 @@ export class ModelBundle {
       const v = await contentVector(id, vectors);
       if (v) vectors.set(id, v);
     }
-    const index = ItemIndex.build(vectors.rows, model.dim, indexConfig, vectors.tableIds());
+    const index = await ItemIndex.buildAsync(vectors.rows, model.dim, indexConfig, vectors.tableIds());
     for (const [id, v] of vectors.extras()) index.upsert(id, v);
     return new ModelBundle(model, vectors, index);
   }
