@@ -2,6 +2,7 @@
 // The `seqrank` command: one file per subcommand, each registering itself on the program.
 import { Command } from "commander";
 import { registerCompare } from "./compare.js";
+import { registerEvaluate } from "./evaluate.js";
 import { registerPrepare } from "./prepare.js";
 import { registerServe } from "./serve.js";
 import { registerTrain } from "./train.js";
@@ -12,6 +13,7 @@ const program = new Command("seqrank")
 
 registerPrepare(program);
 registerTrain(program);
+registerEvaluate(program);
 registerCompare(program);
 registerServe(program);
 

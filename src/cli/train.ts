@@ -65,11 +65,14 @@ function modelConfig(flags: TrainFlags): Record<string, unknown> {
   set("blocks", flags.blocks);
   set("heads", flags.heads);
   set("dropout", flags.dropout);
-  cfg.loss = {
-    ...((cfg.loss as object) ?? {}),
-    kind: flags.loss,
-    ...(flags.negatives ? { negatives: flags.negatives } : {}),
-  };
+  // --loss picks SASRec's loss; other models take theirs through --config.
+  if (flags.model === "sasrec") {
+    cfg.loss = {
+      ...((cfg.loss as object) ?? {}),
+      kind: flags.loss,
+      ...(flags.negatives ? { negatives: flags.negatives } : {}),
+    };
+  }
   return cfg;
 }
 

@@ -1,0 +1,47 @@
+// A trained run directory (written by `seqrank train`): results.json names the dataset, the model and its
+// config; checkpoints/best.safetensors holds the weights of the best validation epoch.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { loadDataset } from "../data/cache.js";
+import { type RunResult, readRunResult } from "../eval/index.js";
+import { loadSafetensors } from "../graph/checkpoint.js";
+import { ParamStore } from "../graph/param-store.js";
+import type { SequenceRecommender } from "../models/model.js";
+import { NEURAL_MODELS } from "../models/registry.js";
+import { SeqrankError } from "../util/errors.js";
+import { type TrainData, trainDataFrom } from "./train-data.js";
+
+export interface LoadedRun {
+  run: RunResult;
+  model: SequenceRecommender;
+  data: TrainData;
+  datasetDir: string;
+}
+
+export function loadRun(dir: string): LoadedRun {
+  const run = readRunResult(dir);
+  const factory = NEURAL_MODELS[run.model];
+  if (!factory) throw new SeqrankError("SR_ERR_RUN", `${dir}: model "${run.model}" has no weights to load`);
+  const config = run.config as { model?: unknown; dataset?: string };
+  if (!config.dataset || !existsSync(join(config.dataset, "meta.json"))) {
+    throw new SeqrankError(
+      "SR_ERR_RUN",
+      `${dir}: its dataset ${config.dataset ?? "(none)"} is not prepared here`,
+    );
+  }
+  const data = trainDataFrom(loadDataset(config.dataset));
+  const weights = join(dir, "checkpoints", "best.safetensors");
+  if (!existsSync(weights)) throw new SeqrankError("SR_ERR_RUN", `${dir}: no checkpoints/best.safetensors`);
+  const maxSeqLen = data.sequences.reduce((m, s) => Math.max(m, s.length), 0);
+  const model = factory.create(
+    factory.configSchema.parse(config.model),
+    { nItems: data.nItems, maxSeqLen },
+    new ParamStore(),
+  );
+  const { tensors } = loadSafetensors(weights);
+  // Parameters come into existence when a graph is recorded; create them all, then overwrite with the weights.
+  for (const [name, t] of tensors) {
+    model.store.entries.set(name, { shape: t.shape, value: Float32Array.from(t.data as Float32Array) });
+  }
+  return { run, model, data, datasetDir: config.dataset };
+}
