@@ -6,6 +6,7 @@ import { registerEvaluate } from "./evaluate.js";
 import { registerPrepare } from "./prepare.js";
 import { registerServe } from "./serve.js";
 import { registerTrain } from "./train.js";
+import { registerTune } from "./tune.js";
 
 const program = new Command("seqrank")
   .description("Sequential recommendation and product search: prepare, train, evaluate, serve, export")
@@ -14,6 +15,7 @@ const program = new Command("seqrank")
 registerPrepare(program);
 registerTrain(program);
 registerEvaluate(program);
+registerTune(program);
 registerCompare(program);
 registerServe(program);
 

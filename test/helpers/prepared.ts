@@ -24,3 +24,19 @@ export function preparedDataset(preset: string): string {
   cache.set(preset, dir);
   return dir;
 }
+
+import { loadDataset } from "../../src/data/cache.js";
+import type { EvalData } from "../../src/eval/index.js";
+import { type TrainData, trainDataFrom } from "../../src/train/train-data.js";
+
+/** The first n users of a prepared preset: their training sequences and their valid/test targets. */
+export function firstUsers(preset: string, n: number): TrainData {
+  const full = trainDataFrom(loadDataset(preparedDataset(preset)));
+  const part = (e: EvalData): EvalData => ({
+    ...e,
+    users: e.users.slice(0, n),
+    histories: e.histories.slice(0, n),
+    targets: e.targets.slice(0, n),
+  });
+  return { ...full, sequences: full.sequences.slice(0, n), valid: part(full.valid), test: part(full.test) };
+}

@@ -3,29 +3,14 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { loadDataset } from "../../src/data/cache.js";
-import type { EvalData } from "../../src/eval/index.js";
 import { evaluateFullRanking } from "../../src/eval/index.js";
 import { ParamStore } from "../../src/graph/param-store.js";
 import { createPop } from "../../src/models/baselines/index.js";
 import { sasrec } from "../../src/models/sasrec.js";
 import { fit } from "../../src/train/fit.js";
-import { type TrainData, trainDataFrom } from "../../src/train/train-data.js";
-import { preparedDataset } from "../helpers/prepared.js";
+import { firstUsers } from "../helpers/prepared.js";
 
-const full = trainDataFrom(loadDataset(preparedDataset("amazon-beauty")));
-
-/** The first n users of amazon-beauty: their training sequences and their valid/test targets. */
-function firstUsers(n: number): TrainData {
-  const part = (e: EvalData): EvalData => ({
-    ...e,
-    users: e.users.slice(0, n),
-    histories: e.histories.slice(0, n),
-    targets: e.targets.slice(0, n),
-  });
-  return { ...full, sequences: full.sequences.slice(0, n), valid: part(full.valid), test: part(full.test) };
-}
-const data = firstUsers(5000);
+const data = firstUsers("amazon-beauty", 5000);
 const quick = { epochs: 4, lr: 3e-3, batchSize: 64, threads: 1, patience: 5 };
 
 test("SASRec-CE trained briefly on an amazon-beauty subset beats Pop (valid and test NDCG@10, full ranking)", async () => {
@@ -48,7 +33,7 @@ test("SASRec-CE trained briefly on an amazon-beauty subset beats Pop (valid and 
 test("training is seeded: the same seed gives the same losses; a run resumed from its checkpoint continues identically", async () => {
   const make = () =>
     sasrec.create(sasrec.configSchema.parse({}), { nItems: data.nItems, maxSeqLen: 50 }, new ParamStore(7));
-  const small = firstUsers(1500);
+  const small = firstUsers("amazon-beauty", 1500);
   const cfg = { ...quick, epochs: 2 };
   const a = await fit(make(), small, cfg);
   const dir = mkdtempSync(join(tmpdir(), "seqrank-fit-"));
