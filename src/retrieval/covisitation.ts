@@ -25,6 +25,8 @@ export interface Neighbour {
 export class CoVisitation {
   readonly config: CoVisitationConfig;
   private readonly lists = new Map<number, Map<number, number>>();
+  /** Sorted copies of the lists, made on first read and dropped when the list changes. */
+  private readonly sorted = new Map<number, Array<[number, number]>>();
   private readonly clock: DecayClock;
 
   constructor(config: CoVisitationConfigInput = {}, now = Date.now() / 1000) {
@@ -39,6 +41,7 @@ export class CoVisitation {
       this.lists.set(a, list);
     }
     list.set(b, (list.get(b) ?? 0) + w);
+    this.sorted.delete(a);
     if (list.size > 2 * this.config.topN) {
       const keep = [...list].sort((x, y) => y[1] - x[1]).slice(0, this.config.topN);
       this.lists.set(a, new Map(keep));
@@ -49,6 +52,7 @@ export class CoVisitation {
     if (this.clock.needsRebase(ts)) {
       const f = this.clock.rebase(ts);
       for (const list of this.lists.values()) for (const [k, v] of list) list.set(k, v * f);
+      this.sorted.clear();
     }
     return this.clock.weight(ts);
   }
@@ -81,12 +85,15 @@ export class CoVisitation {
 
   /** The item's strongest neighbours, best first, weights as decayed counts at `now`. */
   neighbours(item: number, n: number, now = Date.now() / 1000): Neighbour[] {
-    const list = this.lists.get(item);
-    if (!list) return [];
-    return [...list]
-      .sort((x, y) => y[1] - x[1])
-      .slice(0, n)
-      .map(([other, w]) => ({ item: other, weight: this.clock.valueAt(w, now) }));
+    let sorted = this.sorted.get(item);
+    if (!sorted) {
+      const list = this.lists.get(item);
+      if (!list) return [];
+      sorted = [...list].sort((x, y) => y[1] - x[1]);
+      this.sorted.set(item, sorted);
+    }
+    const decay = this.clock.valueAt(1, now);
+    return sorted.slice(0, n).map(([other, w]) => ({ item: other, weight: w * decay }));
   }
 
   /** Decayed co-visit weight of the pair at `now` (0 if not among `a`'s kept neighbours). */
@@ -98,6 +105,7 @@ export class CoVisitation {
   removeItem(item: number): void {
     this.lists.delete(item);
     for (const list of this.lists.values()) list.delete(item); // pruning is one-sided: scan every list
+    this.sorted.clear();
   }
 
   get itemCount(): number {

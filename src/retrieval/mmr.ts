@@ -1,7 +1,7 @@
 // Maximal marginal relevance (Carbonell & Goldstein, 1998): pick items one by one, each maximising
 // λ·relevance − (1 − λ)·(max cosine similarity to the items already picked). Relevance is min–max scaled
 // to [0, 1] so λ means the same whatever the ranker's score range.
-import { cosine } from "./catalogue.js";
+import { dot } from "./catalogue.js";
 
 export interface Scored {
   item: number;
@@ -25,6 +25,7 @@ export function mmr<T extends Scored>(
   }
   const rel = candidates.map((c) => (hi > lo ? (c.score - lo) / (hi - lo) : 1));
   const vecs = candidates.map((c) => vectorOf(c.item));
+  const norms = vecs.map((v) => (v ? Math.sqrt(dot(v, v)) || 1 : 1));
   const maxSim = new Float64Array(n);
   const taken = new Uint8Array(n);
   const picked: T[] = [];
@@ -45,7 +46,7 @@ export function mmr<T extends Scored>(
     if (v && lambda < 1) {
       for (let i = 0; i < n; i++) {
         const w = vecs[i];
-        if (!taken[i] && w) maxSim[i] = Math.max(maxSim[i], cosine(v, w));
+        if (!taken[i] && w) maxSim[i] = Math.max(maxSim[i], dot(v, w) / (norms[best] * norms[i]));
       }
     }
   }

@@ -13,14 +13,14 @@ import { CANDIDATE_SOURCES, type Candidate, type CandidateSource, type Ranker } 
 export const PipelineConfigSchema = z
   .object({
     /** ANN neighbours of the user vector. */
-    ann: z.number().int().nonnegative().default(100),
+    ann: z.number().int().nonnegative().default(50),
     /** Most recent history items whose co-visitation neighbours are candidates. */
     covisRecent: z.number().int().nonnegative().default(5),
     covisPerItem: z.number().int().nonnegative().default(30),
     /** Weight of the i-th most recent item's neighbours: recency^i. */
     recency: z.number().min(0).max(1).default(0.7),
-    popular: z.number().int().nonnegative().default(50),
-    trending: z.number().int().nonnegative().default(30),
+    popular: z.number().int().nonnegative().default(30),
+    trending: z.number().int().nonnegative().default(20),
     /** Ranked candidates MMR chooses from, as a multiple of k. */
     mmrPool: z.number().int().positive().default(3),
     /** History items considered when explaining a recommendation. */
