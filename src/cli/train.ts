@@ -13,6 +13,7 @@ import { fit } from "../train/fit.js";
 import { trainDataFrom } from "../train/train-data.js";
 import { SeqrankError } from "../util/errors.js";
 import { printResultLine } from "../util/result-line.js";
+import { type CtrTrainFlags, trainCtrAction } from "./train-ctr.js";
 
 interface TrainFlags {
   model: string;
@@ -76,7 +77,11 @@ function modelConfig(flags: TrainFlags): Record<string, unknown> {
   return cfg;
 }
 
-async function trainAction(datasetArg: string, flags: TrainFlags): Promise<void> {
+async function trainAction(
+  datasetArg: string,
+  flags: TrainFlags & CtrTrainFlags & { task: string },
+): Promise<void> {
+  if (flags.task === "ctr") return trainCtrAction(datasetArg, flags);
   const dir = resolveDataset(datasetArg);
   const ds = loadDataset(dir);
   const data = trainDataFrom(ds);
@@ -179,7 +184,12 @@ export function registerTrain(program: Command): void {
     .command("train")
     .description("train and evaluate a model (leave-one-out, full ranking, seen items masked)")
     .argument("<dataset>", "prepared dataset directory, or a preset name prepared into data/<preset>")
-    .option("--model <name>", `${[...Object.keys(NEURAL_MODELS), ...BASELINE_MODELS].join(" | ")}`, "sasrec")
+    .option("--task <kind>", "next-item (sequence models) | ctr (rankers: see src/ranking)", "next-item")
+    .option(
+      "--model <name>",
+      `${[...Object.keys(NEURAL_MODELS), ...BASELINE_MODELS].join(" | ")}; with --task ctr: lr | fm | deepfm | hybrid-mf | din | mmoe`,
+      "sasrec",
+    )
     .option("--loss <kind>", "ce | sampled | gbce | bce (neural models)", "ce")
     .requiredOption(
       "--out <dir>",
@@ -200,6 +210,12 @@ export function registerTrain(program: Command): void {
     .option("--limit <n>", "train on the first n sequences only (quick runs)", num)
     .option("--max-seconds <s>", "stop training after this many seconds (checked between epochs)", num)
     .option("--config <json>", "model config as JSON (merged under the flags)")
+    .option("--tasks <list>", "ctr: label names, e.g. cart,buy")
+    .option("--fusion <kind>", "ctr: concat | weighted-sum | gated")
+    .option("--bottom <kind>", "ctr, mmoe: mmoe | shared")
+    .option("--drop <list>", "ctr: feature columns to leave out")
+    .option("--history-len <n>", "ctr: history items per row", num)
+    .option("--datasets <dir>", "ctr: folder holding the shared datasets")
     .option("--no-progress", "no progress bar")
     .action(trainAction);
 }
