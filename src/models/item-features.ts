@@ -82,6 +82,11 @@ export interface ItemSideTables {
   /** Per scalar field (category, brand, priceBucket) with more than one value: its ids and table size. */
   fields: { name: string; ids: BigInt64Array; size: number }[];
   warm: Float32Array;
+  /** Padding (0) then the warm items: the rows of the training softmax. Cold items have no positive to learn
+   * from, so as negatives they would only be pushed down, and with them their title tokens. */
+  trainRows: BigInt64Array;
+  /** Item id → its index in `trainRows` (targets are warm). */
+  trainIndex: Int32Array;
 }
 
 export function itemSideTables(cfg: ItemSideConfig, side: ItemSideData, nItems: number): ItemSideTables {
@@ -92,9 +97,15 @@ export function itemSideTables(cfg: ItemSideConfig, side: ItemSideData, nItems: 
       `side feature "${what}" requested but the dataset has none`,
     );
   };
+  const warm = Float32Array.from({ length: nItems + 1 }, (_, i) => (i > 0 && side.warm[i] ? 1 : 0));
+  const rows = [0];
+  const trainIndex = new Int32Array(nItems + 1);
+  for (let i = 1; i <= nItems; i++) if (warm[i]) trainIndex[i] = rows.push(i) - 1;
   const tables: ItemSideTables = {
     fields: [],
-    warm: Float32Array.from({ length: nItems + 1 }, (_, i) => (i > 0 && side.warm[i] ? 1 : 0)),
+    warm,
+    trainRows: BigInt64Array.from(rows, BigInt),
+    trainIndex,
   };
   if (cfg.attributes) {
     if (side.cardinality.attribute <= 1) missing("attributes");
@@ -160,10 +171,8 @@ export function fusedItemTable(
   nItems: number,
   dim: number,
 ): Tensor {
-  const id = o.mul(
-    nn.embeddingTable(ctx, "item_emb", nItems + 1, dim),
-    ctx.g.constant(t.warm, [nItems + 1, 1]),
-  );
+  const warm = ctx.g.constant(t.warm, [nItems + 1, 1]);
+  const id = o.mul(nn.embeddingTable(ctx, "item_emb", nItems + 1, dim), warm);
   const towers = sideTowers(ctx, t, side, dim);
   const sum = (xs: Tensor[]) => xs.reduce((a, x) => o.add(a, x));
   if (cfg.fusion === "sum") return sum([id, ...towers]);

@@ -141,7 +141,12 @@ class Sasrec implements SequenceRecommender {
     const at = g.input("loss_at", "int64", ["m"]);
     const targets = g.input("targets", "int64", ["m"]);
     const loss = this.cfg.loss;
-    if (loss.kind === "ce") return { loss: fullSoftmaxLoss(gatherPositions(hidden, at), table, targets) };
+    if (loss.kind === "ce") {
+      // With side towers the softmax runs over the warm items only (targets are fed as their indices).
+      const rows = this.sideTables?.trainRows;
+      const out = rows ? o.gather(table, g.constant(rows, [rows.length], "int64")) : table;
+      return { loss: fullSoftmaxLoss(gatherPositions(hidden, at), out, targets) };
+    }
     const k = loss.kind === "bce" ? 1 : loss.negatives;
     const negatives = g.input("negatives", "int64", ["batch", k]);
     const scores = sampledScores(hidden, at, table, targets, negatives, g.input("row_of", "int64", ["m"]));
@@ -154,7 +159,10 @@ class Sasrec implements SequenceRecommender {
     const { feeds, rowOf } = nextItemFeeds(seqs, this.cfg.maxLen);
     if (this.contexts)
       Object.assign(feeds, contextFeeds(this.cfg.context, seqs, this.contexts, width(feeds), true));
-    if (this.cfg.loss.kind === "ce") return feeds;
+    if (this.cfg.loss.kind === "ce") {
+      if (this.sideTables) remap(feeds.targets.data as BigInt64Array, this.sideTables.trainIndex);
+      return feeds;
+    }
     const k = this.cfg.loss.kind === "bce" ? 1 : this.cfg.loss.negatives;
     const negatives = new BigInt64Array(seqs.length * k);
     for (let i = 0; i < negatives.length; i++) negatives[i] = BigInt(1 + rng.int(this.nItems));
@@ -190,6 +198,10 @@ class Sasrec implements SequenceRecommender {
       ...segmentMaskFeed(mask, histories.length, count),
     };
   }
+}
+
+function remap(ids: BigInt64Array, index: Int32Array): void {
+  for (let k = 0; k < ids.length; k++) ids[k] = BigInt(index[Number(ids[k])]);
 }
 
 /** The trimmed batch width L of next-item feeds. */
