@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // The `seqrank` command: one file per subcommand, each registering itself on the program.
 import { Command } from "commander";
+import { dashboard } from "../serve/plugins/dashboard.js";
+import { recommender } from "../serve/plugins/recommender.js";
 import { registerCompare } from "./compare.js";
 import { registerEvaluate } from "./evaluate.js";
+import { registerExport } from "./export.js";
 import { registerPrepare } from "./prepare.js";
 import { registerServe } from "./serve.js";
+import { registerStart } from "./start.js";
 import { registerTrain } from "./train.js";
 import { registerTune } from "./tune.js";
 
@@ -17,7 +21,9 @@ registerTrain(program);
 registerEvaluate(program);
 registerTune(program);
 registerCompare(program);
-registerServe(program);
+registerServe(program, { plugins: () => [recommender(), dashboard()] });
+registerExport(program);
+registerStart(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as { code?: string; message?: string };

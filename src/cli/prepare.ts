@@ -150,6 +150,11 @@ function buildOverrides(flags: PrepareFlags): Record<string, unknown> {
   return o;
 }
 
+/** Prepares a named preset with its defaults (used by `seqrank start`). */
+export function preparePreset(name: string, out: string) {
+  return prepare(presetSpec(name), resolve(out), { out, memoryLimit: "2GB" });
+}
+
 async function prepare(spec: IngestSpecInput, out: string, flags: PrepareFlags) {
   // A database file in the output folder lets DuckDB compress and spill, so large logs fit in memory.
   const dbPath = join(out, ".prepare.duckdb");

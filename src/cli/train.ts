@@ -77,7 +77,7 @@ function modelConfig(flags: TrainFlags): Record<string, unknown> {
   return cfg;
 }
 
-async function trainAction(
+export async function trainAction(
   datasetArg: string,
   flags: TrainFlags & CtrTrainFlags & { task: string },
 ): Promise<void> {

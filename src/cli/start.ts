@@ -1,0 +1,77 @@
+// `seqrank start` (= `npm start`): the main job on the default data. Prepares amazon-beauty if it is not
+// prepared, trains SASRec if no model is registered, exports it, then serves the API and the dashboard.
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { defaultDatasetsDir } from "../data/presets.js";
+import { ModelRegistry } from "../serve/model/index.js";
+import { dashboard } from "../serve/plugins/dashboard.js";
+import { recommender } from "../serve/plugins/recommender.js";
+import { startServer } from "../serve/server.js";
+import { printResultLine } from "../util/result-line.js";
+import { exportRun } from "./export.js";
+import { preparePreset } from "./prepare.js";
+import { serveConfigFromFlags } from "./serve.js";
+import { trainAction } from "./train.js";
+
+interface StartFlags {
+  dataset: string;
+  port: number;
+  host: string;
+  epochs?: number;
+}
+
+async function startAction(flags: StartFlags): Promise<void> {
+  const dataDir = resolve("data", flags.dataset);
+  if (!existsSync(join(dataDir, "meta.json"))) {
+    process.stderr.write(`preparing ${flags.dataset} into ${dataDir}\n`);
+    await preparePreset(flags.dataset, dataDir);
+  }
+  const registry = new ModelRegistry(resolve("runs", "registry"));
+  if (!registry.current()) {
+    const runDir = resolve("runs", `${flags.dataset}-sasrec-ce`);
+    process.stderr.write(`training SASRec on ${flags.dataset} into ${runDir} (resumes if interrupted)\n`);
+    await trainAction(dataDir, {
+      model: "sasrec",
+      loss: "ce",
+      out: runDir,
+      seed: 42,
+      progress: true,
+      task: "next-item",
+      epochs: flags.epochs,
+    });
+    await exportRun(runDir, registry.root, "v1");
+  }
+  const catalog = join(defaultDatasetsDir(), flags.dataset, "items.jsonl");
+  const config = serveConfigFromFlags({
+    data: dataDir,
+    model: registry.root,
+    catalog: existsSync(catalog) ? catalog : undefined,
+    db: resolve("runs", "seqrank.db"),
+    host: flags.host,
+    port: flags.port,
+    openWrites: true, // local demo: the dashboard sends click events without a key
+    apiKey: [],
+    rateLimit: false,
+  } as Parameters<typeof serveConfigFromFlags>[0]);
+  const server = await startServer({ config, plugins: [recommender(), dashboard()] });
+  printResultLine({
+    command: "start",
+    listening: server.url,
+    dashboard: `${server.url}/`,
+    model: registry.current(),
+  });
+}
+
+export function registerStart(program: Command): void {
+  program
+    .command("start")
+    .description(
+      "prepare the default dataset, train and export SASRec if no model exists, then serve API + dashboard",
+    )
+    .option("--dataset <preset>", "dataset preset", "amazon-beauty")
+    .option("--host <host>", "listen address", "127.0.0.1")
+    .option("--port <port>", "listen port", Number, 8080)
+    .option("--epochs <n>", "most training epochs (default 200 with early stopping)", Number)
+    .action(startAction);
+}
