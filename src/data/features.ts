@@ -1,5 +1,7 @@
 // Item side features aligned to dense item ids. Every feature vocabulary hands out ids in item-id
 // order of first use (item 1's values first), so the ids are deterministic for a given item vocabulary.
+
+import { upperBound } from "../util/upper-bound.js";
 import type { Csr, FeatureCardinality, ItemFeatures } from "./prepared.js";
 import { tokenize } from "./text.js";
 import { Vocab } from "./vocab.js";
@@ -96,16 +98,6 @@ function quantileEdges(records: readonly (ItemRecord | null)[], buckets: number)
 }
 
 /** Number of edges ≤ x. */
-function upperBound(edges: number[], x: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (edges[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 export function toCsr(rows: readonly (readonly number[])[]): Csr {
   const offsets = new Int32Array(rows.length + 1);

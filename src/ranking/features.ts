@@ -6,6 +6,7 @@
 // Local ids: 0 = padding, 1 = out-of-vocabulary / missing, 2.. = known values (hash buckets: 1..buckets).
 import { z } from "zod";
 import { SeqrankError } from "../util/errors.js";
+import { upperBound } from "../util/upper-bound.js";
 import {
   type CategoricalColumn,
   type ColumnKey,
@@ -172,16 +173,6 @@ function encodeNumeric(c: NumericColumn, d: RawCtrData, cfg: FeatureConfig): Enc
 }
 
 /** Number of edges ≤ x. */
-function upperBound(edges: number[], x: number): number {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (edges[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** Fits the pipeline on the training rows of `d` and encodes every row. */
 export function encodeCtrData(d: RawCtrData, config: Partial<FeatureConfig> = {}): CtrTable {
