@@ -32,6 +32,7 @@ interface TrainFlags {
   seed: number;
   threads?: number;
   limit?: number;
+  bucketPool?: number;
   maxSeconds?: number;
   config?: string;
   progress: boolean;
@@ -131,6 +132,7 @@ export async function trainAction(
     seed: flags.seed,
     threads: flags.threads,
     limitSequences: flags.limit,
+    bucketPool: flags.bucketPool,
     maxSeconds: flags.maxSeconds,
   };
   const bar = flags.progress
@@ -207,6 +209,7 @@ export function registerTrain(program: Command): void {
     .option("--negatives <n>", "negatives per sequence for sampled / gbce", num)
     .option("--seed <n>", "random seed", num, 42)
     .option("--threads <n>", "ONNX Runtime intra-op threads (default: cores)", num)
+    .option("--bucket-pool <n>", "batches per length-sorted pool (1 = random batches; default 64)", num)
     .option("--limit <n>", "train on the first n sequences only (quick runs)", num)
     .option("--max-seconds <s>", "stop training after this many seconds (checked between epochs)", num)
     .option("--config <json>", "model config as JSON (merged under the flags)")
