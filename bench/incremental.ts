@@ -6,7 +6,7 @@
 //      the side towers), trained --cont-epochs epochs on the changed sequences plus a --replay sample.
 // Both end models are tested on the same full-data leave-one-out test targets. Flags: --data <prepared dir>
 // (default data/amazon-beauty, prepared if missing), --users N (first N users; 0 = all), --held-out F,
-// --epochs N, --cont-epochs N, --replay F, --side none|attributes|title|both, --lr, --threads, --seed.
+// --epochs N, --cont-epochs N, --replay F, --side none|attributes|title|both, --lr, --cont-lr, --threads, --seed.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -37,9 +37,11 @@ const users = Number(option("users", "6000"));
 const heldOut = Number(option("held-out", "0.1"));
 const epochs = Number(option("epochs", "6"));
 const contEpochs = Number(option("cont-epochs", "2"));
-const replay = Number(option("replay", "0.1"));
+const replay = Number(option("replay", "0.3"));
 const side = option("side", "both");
 const lr = Number(option("lr", "3e-3"));
+// Continuing from trained weights with a fresh optimizer: a smaller step keeps it from overshooting.
+const contLr = Number(option("cont-lr", "1e-3"));
 const threads = Number(option("threads", "1"));
 const seed = Number(option("seed", "1"));
 
@@ -112,7 +114,7 @@ try {
   await scorer.release();
   const cont: TrainData = continuationData(before, after, { replay, seed });
   const incremental = await timed("incremental", () =>
-    fit(grownModel, cont, { ...fitConfig, epochs: contEpochs }, undefined, log("incremental")),
+    fit(grownModel, cont, { ...fitConfig, lr: contLr, epochs: contEpochs }, undefined, log("incremental")),
   );
   incremental.wallSeconds = Math.round((incremental.wallSeconds + growSeconds) * 10) / 10;
 
