@@ -10,7 +10,7 @@ import { ParamStore } from "../graph/param-store.js";
 import { createPop, fitItemKnn } from "../models/baselines/index.js";
 import { BASELINE_MODELS, NEURAL_MODELS } from "../models/registry.js";
 import { fit } from "../train/fit.js";
-import { trainDataFrom } from "../train/train-data.js";
+import { modelDataOf, trainDataFrom } from "../train/train-data.js";
 import { SeqrankError } from "../util/errors.js";
 import { printResultLine } from "../util/result-line.js";
 import { type CtrTrainFlags, trainCtrAction } from "./train-ctr.js";
@@ -122,8 +122,7 @@ export async function trainAction(
       `unknown model "${flags.model}": ${[...Object.keys(NEURAL_MODELS), ...BASELINE_MODELS].join(", ")}`,
     );
   const config = factory.configSchema.parse(modelConfig(flags));
-  const maxSeqLen = data.sequences.reduce((m, s) => Math.max(m, s.length), 0);
-  const model = factory.create(config, { nItems: data.nItems, maxSeqLen }, new ParamStore(flags.seed));
+  const model = factory.create(config, modelDataOf(data), new ParamStore(flags.seed));
   const fitConfig = {
     epochs: flags.epochs,
     patience: flags.patience,

@@ -9,7 +9,7 @@ import { ParamStore } from "../graph/param-store.js";
 import type { SequenceRecommender } from "../models/model.js";
 import { NEURAL_MODELS } from "../models/registry.js";
 import { SeqrankError } from "../util/errors.js";
-import { type TrainData, trainDataFrom } from "./train-data.js";
+import { modelDataOf, type TrainData, trainDataFrom } from "./train-data.js";
 
 export interface LoadedRun {
   run: RunResult;
@@ -32,12 +32,7 @@ export function loadRun(dir: string): LoadedRun {
   const data = trainDataFrom(loadDataset(config.dataset));
   const weights = join(dir, "checkpoints", "best.safetensors");
   if (!existsSync(weights)) throw new SeqrankError("SR_ERR_RUN", `${dir}: no checkpoints/best.safetensors`);
-  const maxSeqLen = data.sequences.reduce((m, s) => Math.max(m, s.length), 0);
-  const model = factory.create(
-    factory.configSchema.parse(config.model),
-    { nItems: data.nItems, maxSeqLen },
-    new ParamStore(),
-  );
+  const model = factory.create(factory.configSchema.parse(config.model), modelDataOf(data), new ParamStore());
   const { tensors } = loadSafetensors(weights);
   // Parameters come into existence when a graph is recorded; create them all, then overwrite with the weights.
   for (const [name, t] of tensors) {

@@ -7,7 +7,7 @@ import { Rng } from "../graph/init.js";
 import { ParamStore } from "../graph/param-store.js";
 import type { ModelFactory } from "../models/model.js";
 import { type FitConfig, fit } from "./fit.js";
-import type { TrainData } from "./train-data.js";
+import { modelDataOf, type TrainData } from "./train-data.js";
 
 /** A value list to choose from, or a numeric range sampled uniformly (or log-uniformly). */
 const DimensionSchema = z.union([
@@ -95,7 +95,7 @@ export async function tune(
       }
       const instance = factory.create(
         factory.configSchema.parse(model),
-        { nItems: data.nItems, maxSeqLen: 0 },
+        modelDataOf(data),
         new ParamStore(c.seed + t.id),
       );
       const r = await fit(instance, data, fitCfg as Partial<FitConfig>, join(outDir, `trial-${t.id}`));
