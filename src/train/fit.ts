@@ -13,6 +13,7 @@ import { Graph } from "../graph/graph.js";
 import { Rng } from "../graph/init.js";
 import { OptimizerConfigSchema } from "../graph/optim.js";
 import { Runner, TrainStep, tensor } from "../graph/session.js";
+import * as o from "../graph/tensor-ops.js";
 import type { SequenceRecommender } from "../models/model.js";
 import { SeqrankError } from "../util/errors.js";
 import { AugmentSchema, augment } from "./augment.js";
@@ -39,6 +40,8 @@ export const FitConfigSchema = z.object({
   /** Stop after this many seconds of training (checked between epochs); 0 = no limit. */
   maxSeconds: z.number().min(0).default(0),
   augment: AugmentSchema.default({}),
+  /** "batch": each batch's mean loss counts equally; "token": every target counts equally (see fit). */
+  weighting: z.enum(["batch", "token"]).default("token"),
   threads: z.number().int().positive().optional(),
 });
 export type FitConfig = z.infer<typeof FitConfigSchema>;
@@ -113,8 +116,13 @@ export async function fit(
   const g = new Graph();
   const ctx = new BuildContext(g, model.store, true);
   const train = model.buildTrainGraph(ctx);
+  // Length-bucketed batches hold very different numbers of targets; scaling each batch's mean loss by its share
+  // of targets keeps every target's weight what it would be with random batches.
+  const tokenWeighted = cfg.weighting === "token";
+  const lossScale = g.input("loss_scale", g.floatType, []);
+  const loss = tokenWeighted ? o.mul(train.loss, lossScale) : train.loss;
   const usesSeed = g.inputs().some((t) => t.name === "seed");
-  const step = await TrainStep.create({ ...train, optimizer: cfg.optimizer }, model.store, {
+  const step = await TrainStep.create({ ...train, loss, optimizer: cfg.optimizer }, model.store, {
     threads: cfg.threads,
   });
   const scorer = await compileScorer(model, cfg.threads);
@@ -153,6 +161,7 @@ export async function fit(
     const epoch = p.epoch + 1;
     const rng = new Rng(cfg.seed * 100_003 + epoch); // a pure function of (seed, epoch): resumable
     const epochSeqs = augment(sequences, cfg.augment, rng);
+    const meanTargets = targetsOf(epochSeqs, model.maxLen) / Math.ceil(epochSeqs.length / cfg.batchSize);
     const batches = lengthBucketedBatches(
       epochSeqs.map((s) => s.length),
       cfg.batchSize,
@@ -165,13 +174,15 @@ export async function fit(
     for (let b = 0; b < batches.length; b++) {
       const seqs = Array.from(batches[b], (i) => epochSeqs[i]);
       const feeds = model.trainFeeds(seqs, rng);
+      if (tokenWeighted)
+        feeds.loss_scale = tensor(Float32Array.of(targetsOf(seqs, model.maxLen) / meanTargets), []);
       if (usesSeed) feeds.seed = tensor(BigInt64Array.of(BigInt(step.stepCount + 1)), []);
       const lr = learningRate(cfg.schedule, cfg.lr, step.stepCount, totalSteps);
       const r = await step.run(feeds, lr);
       if (!Number.isFinite(r.loss))
         throw new SeqrankError("SR_ERR_TRAIN_DIVERGED", `loss became ${r.loss} at epoch ${epoch}, step ${b}`);
       lossSum += r.loss;
-      for (const s of seqs) tokens += Math.min(s.length - 1, model.maxLen);
+      tokens += targetsOf(seqs, model.maxLen);
       hooks.onStep?.({
         epoch,
         step: b + 1,
@@ -225,6 +236,13 @@ export async function fit(
     trainSeconds: p.trainSeconds,
     secondsToBest: p.secondsToBest,
   };
+}
+
+/** Next-item targets in a batch of training sequences (each position but the first, within maxLen). */
+function targetsOf(seqs: readonly Int32Array[], maxLen: number): number {
+  let n = 0;
+  for (const s of seqs) n += Math.min(s.length - 1, maxLen);
+  return n;
 }
 
 function saveParams(path: string, model: SequenceRecommender): void {
