@@ -37,7 +37,7 @@ import {
   sampledSoftmaxLoss,
 } from "./losses.js";
 import type { ModelData, ModelFactory, SequenceRecommender, TrainGraph } from "./model.js";
-import { nextItemFeeds } from "./next-item-batch.js";
+import { nextItemFeeds, nextItemStreamFeeds } from "./next-item-batch.js";
 import {
   cutForTraining,
   poolSegments,
@@ -58,6 +58,9 @@ export const SasrecConfigSchema = z.object({
   activation: z.enum(["relu", "gelu"]).default("relu"),
   norm: z.enum(["pre", "post"]).default("pre"),
   loss: LossConfigSchema.default({}),
+  /** Training batches are encoded as this many length streams (random batches, little padding; CE loss, no
+   * context features). 1 = one left-padded block per batch. */
+  trainStreams: z.number().int().positive().default(3),
   /** Long histories: encode up to `count` segments of maxLen items and pool them (segments.ts). */
   segments: SegmentConfigSchema.default({}),
   /** Item side information fused into the item table (item-features.ts). */
@@ -134,10 +137,26 @@ class Sasrec implements SequenceRecommender {
     return sasrecEncode(ctx, this.cfg, table, sequenceInputs(ctx.g, true), extra);
   }
 
+  /** Streams apply to plain next-item CE training (other losses and context features use one block). */
+  private get streams(): number {
+    const plain = this.cfg.loss.kind === "ce" && !this.contexts && this.cfg.segments.count === 1;
+    return plain ? this.cfg.trainStreams : 1;
+  }
+
+  /** Hidden rows of every stream, flattened and concatenated in stream order ([Σ B_k·L_k, d]). */
+  private encodeStreams(ctx: BuildContext, table: Tensor): Tensor {
+    const flat = Array.from({ length: this.streams }, (_, k) =>
+      o.reshape(sasrecEncode(ctx, this.cfg, table, sequenceInputs(ctx.g, true, `s${k}_`)), [
+        -1,
+        this.cfg.dim,
+      ]),
+    );
+    return flat.length === 1 ? flat[0] : o.concat(flat, 0);
+  }
+
   buildTrainGraph(ctx: BuildContext): TrainGraph {
     const g = ctx.g;
     const table = this.table(ctx);
-    const hidden = this.encode(ctx, table);
     const at = g.input("loss_at", "int64", ["m"]);
     const targets = g.input("targets", "int64", ["m"]);
     const loss = this.cfg.loss;
@@ -145,8 +164,13 @@ class Sasrec implements SequenceRecommender {
       // With side towers the softmax runs over the warm items only (targets are fed as their indices).
       const rows = this.sideTables?.trainRows;
       const out = rows ? o.gather(table, g.constant(rows, [rows.length], "int64")) : table;
-      return { loss: fullSoftmaxLoss(gatherPositions(hidden, at), out, targets) };
+      const states =
+        this.streams > 1
+          ? o.gather(this.encodeStreams(ctx, table), at)
+          : gatherPositions(this.encode(ctx, table), at);
+      return { loss: fullSoftmaxLoss(states, out, targets) };
     }
+    const hidden = this.encode(ctx, table);
     const k = loss.kind === "bce" ? 1 : loss.negatives;
     const negatives = g.input("negatives", "int64", ["batch", k]);
     const scores = sampledScores(hidden, at, table, targets, negatives, g.input("row_of", "int64", ["m"]));
@@ -156,6 +180,11 @@ class Sasrec implements SequenceRecommender {
 
   trainFeeds(batch: readonly Int32Array[], rng: Rng): Feeds {
     const seqs = this.cfg.segments.count > 1 ? cutForTraining(batch, this.cfg.maxLen) : batch;
+    if (this.streams > 1) {
+      const feeds = nextItemStreamFeeds(seqs, this.cfg.maxLen, this.streams);
+      if (this.sideTables) remap(feeds.targets.data as BigInt64Array, this.sideTables.trainIndex);
+      return feeds;
+    }
     const { feeds, rowOf } = nextItemFeeds(seqs, this.cfg.maxLen);
     if (this.contexts)
       Object.assign(feeds, contextFeeds(this.cfg.context, seqs, this.contexts, width(feeds), true));

@@ -13,12 +13,14 @@ export interface SequenceInputs {
   attnBias: Tensor;
 }
 
-export function sequenceInputs(g: Graph, causal: boolean): SequenceInputs {
-  const padBias = g.input("pad_bias", g.floatType, ["batch", 1, 1, "seq"]);
-  const items = g.input("items", "int64", ["batch", "seq"]);
-  const positions = g.input("positions", "int64", ["seq"]);
+/** `prefix` names a second (third, …) set of inputs, for graphs that encode several streams at once. */
+export function sequenceInputs(g: Graph, causal: boolean, prefix = ""): SequenceInputs {
+  const [batch, seq] = [`${prefix}batch`, `${prefix}seq`];
+  const padBias = g.input(`${prefix}pad_bias`, g.floatType, [batch, 1, 1, seq]);
+  const items = g.input(`${prefix}items`, "int64", [batch, seq]);
+  const positions = g.input(`${prefix}positions`, "int64", [seq]);
   if (!causal) return { items, positions, attnBias: padBias };
-  const future = g.input("causal_bias", g.floatType, ["seq", "seq"]);
+  const future = g.input(`${prefix}causal_bias`, g.floatType, [seq, seq]);
   return { items, positions, attnBias: g.apply("Add", [padBias, future])[0] };
 }
 
@@ -42,6 +44,7 @@ export function sequenceFeeds(
   seqs: readonly ArrayLike<number>[],
   maxLen: number,
   causal: boolean,
+  prefix = "",
 ): { feeds: Feeds; len: number } {
   let len = 1;
   for (const s of seqs) len = Math.max(len, Math.min(s.length, maxLen));
@@ -57,11 +60,11 @@ export function sequenceFeeds(
   }
   const positions = BigInt64Array.from({ length: len }, (_, i) => BigInt(maxLen - len + i));
   const feeds: Feeds = {
-    items: tensor(items, [b, len]),
-    positions: tensor(positions, [len]),
-    pad_bias: tensor(pad, [b, 1, 1, len]),
+    [`${prefix}items`]: tensor(items, [b, len]),
+    [`${prefix}positions`]: tensor(positions, [len]),
+    [`${prefix}pad_bias`]: tensor(pad, [b, 1, 1, len]),
   };
-  if (causal) feeds.causal_bias = tensor(causalBias(len), [len, len]);
+  if (causal) feeds[`${prefix}causal_bias`] = tensor(causalBias(len), [len, len]);
   return { feeds, len };
 }
 

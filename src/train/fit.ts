@@ -32,8 +32,9 @@ export const FitConfigSchema = z.object({
   patience: z.number().int().positive().default(10),
   /** Validate every this many epochs. */
   evalEvery: z.number().int().positive().default(1),
-  /** Pools of this many batches are sorted by length before batching (1 = random batches). */
-  bucketPool: z.number().int().positive().default(64),
+  /** Pools of this many batches are sorted by length before batching. 1 = random batches (the default: on
+   * amazon-beauty length-sorted batches cost valid NDCG@10 0.0686 → 0.0616; models cut padding with streams). */
+  bucketPool: z.number().int().positive().default(1),
   seed: z.number().int().default(42),
   /** Use only this many training sequences (quick runs); 0 = all. */
   limitSequences: z.number().int().min(0).default(0),
@@ -41,7 +42,7 @@ export const FitConfigSchema = z.object({
   maxSeconds: z.number().min(0).default(0),
   augment: AugmentSchema.default({}),
   /** "batch": each batch's mean loss counts equally; "token": every target counts equally (see fit). */
-  weighting: z.enum(["batch", "token"]).default("token"),
+  weighting: z.enum(["batch", "token"]).default("batch"),
   threads: z.number().int().positive().optional(),
 });
 export type FitConfig = z.infer<typeof FitConfigSchema>;
