@@ -25,7 +25,7 @@ test("a batch encoded as 3 length streams gives the same loss and update as one 
   const batch = Array.from({ length: 9 }, (_, i) =>
     Int32Array.from({ length: 2 + ((i * 7) % 13) }, () => 1 + rng.int(40)),
   );
-  const results = [];
+  const results: { loss: number; emb: Float32Array }[] = [];
   for (const trainStreams of [1, 3]) {
     const store = new ParamStore(3);
     const model = sasrec.create(
