@@ -1,0 +1,8 @@
+// Public API of training: fit, hyperparameter search, incremental training and the data they read.
+export { AugmentSchema } from "./augment.js";
+export { compileScorer, evaluateModel, type FitConfig, FitConfigSchema, type FitResult, fit } from "./fit.js";
+export { continuationData, growFromCheckpoint, snapshotBefore } from "./incremental.js";
+export { loadRun } from "./run-dir.js";
+export { ScheduleSchema } from "./schedule.js";
+export { modelDataOf, type TrainData, trainDataFrom } from "./train-data.js";
+export { SearchSpaceSchema, tune } from "./tune.js";
