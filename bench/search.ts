@@ -2,6 +2,7 @@
 // @orama/orama on the same seeded synthetic catalogue, in the same process. Queries are 1–3 of the most frequent
 // title words (the expensive case: long postings). Last stdout line: one JSON object.
 import { create, insertMultiple, search as oramaSearch } from "@orama/orama";
+import { uniformSource } from "../src/graph/init.js";
 import {
   addDocument,
   createSearchIndex,
@@ -25,18 +26,7 @@ const ORAMA_MAX_QUERIES = 200;
 const ORAMA_MIN_QUERIES = 30;
 const ORAMA_BUDGET_MS = 60_000;
 
-/** mulberry32 */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = seededRandom(42);
+const random = uniformSource(42);
 
 /** Samples ranks 0..n-1 with P(rank r) ∝ 1 / (r + 1)^s. */
 function zipf<T>(items: readonly T[], s = 1.05): () => T {

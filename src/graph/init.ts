@@ -32,3 +32,9 @@ export function normal(size: number, std: number, rng: Rng): Float32Array {
 
 export const zeros = (size: number) => new Float32Array(size);
 export const ones = (size: number) => new Float32Array(size).fill(1);
+
+/** A seeded uniform [0, 1) source as a plain function (for code that only needs `() => number`). */
+export function uniformSource(seed: number): () => number {
+  const rng = new Rng(seed);
+  return () => rng.next();
+}

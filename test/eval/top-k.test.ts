@@ -1,16 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { type EvalData, evaluateFullRanking, TopK } from "../../src/eval/index.js";
-
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { uniformSource } from "../../src/graph/init.js";
 
 /** Reference: full sort by score descending, then item id ascending. */
 function fullSortTop(scores: Float32Array, from: number, to: number, k: number): number[] {
@@ -21,7 +12,7 @@ function fullSortTop(scores: Float32Array, from: number, to: number, k: number):
 }
 
 test("TopK equals a full sort on random scores with ties, in any offer order", () => {
-  const random = rng(7);
+  const random = uniformSource(7);
   for (const k of [1, 3, 10, 50]) {
     for (let trial = 0; trial < 20; trial++) {
       const n = 1 + Math.floor(random() * 300);
@@ -39,7 +30,7 @@ test("TopK equals a full sort on random scores with ties, in any offer order", (
 });
 
 test("streaming evaluation matches full-sort ranks and top-k lists on random scores", async () => {
-  const random = rng(42);
+  const random = uniformSource(42);
   const nItems = 400;
   const nUsers = 300;
   const width = nItems + 1;

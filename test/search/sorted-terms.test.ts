@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { uniformSource as seededRandom } from "../../src/graph/init.js";
 import { forEachWithinDistance, forEachWithPrefix } from "../../src/search/sorted-terms.js";
-import { seededRandom } from "./beauty-corpus.js";
 import { loadBeautyItems } from "./datasets.js";
 
 function levenshtein(a: string, b: string): number {

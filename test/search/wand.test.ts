@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { uniformSource as seededRandom } from "../../src/graph/init.js";
 import {
   removeDocument,
   type SearchFilters,
   type SearchOptionsInput,
   search,
 } from "../../src/search/index.js";
-import { beautyDocuments, buildBeautyIndex, seededRandom } from "./beauty-corpus.js";
+import { beautyDocuments, buildBeautyIndex } from "./beauty-corpus.js";
 
 const docs = beautyDocuments();
 const index = buildBeautyIndex(docs);

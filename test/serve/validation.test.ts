@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { FastifyInstance } from "fastify";
+import { uniformSource } from "../../src/graph/init.js";
 import { testApp, WRITE } from "./helpers.js";
 
 let app: FastifyInstance;
@@ -11,19 +12,7 @@ before(async () => {
 });
 after(() => app.close());
 
-/** mulberry32: a small seeded PRNG, so every run sends the same requests. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const rand = rng(20240611);
+const rand = uniformSource(20240611); // seeded: every run sends the same requests
 const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
 
 /** Any JSON value, nested up to `depth`. */
