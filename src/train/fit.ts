@@ -1,7 +1,7 @@
 // The training loop. It knows only the SequenceRecommender interface: compile the model's train step and
 // score graph, run epochs of length-bucketed batches, validate with full ranking after each epoch, keep the
 // best epoch's weights, stop early, checkpoint every epoch (resumable after kill -9) and test at the best epoch.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { EvalData } from "../eval/eval-data.js";
@@ -136,7 +136,6 @@ export async function fit(
     ? {
         last: join(outDir, "last.safetensors"),
         best: join(outDir, "best.safetensors"),
-        progress: join(outDir, "progress.json"),
       }
     : undefined;
   if (outDir) mkdirSync(outDir, { recursive: true });
@@ -149,10 +148,7 @@ export async function fit(
     trainSeconds: 0,
     secondsToBest: 0,
   };
-  if (paths && existsSync(paths.last) && existsSync(paths.progress)) {
-    loadTrainState(paths.last, step);
-    p = JSON.parse(readFileSync(paths.progress, "utf8")) as Progress;
-  }
+  if (paths && existsSync(paths.last)) p = JSON.parse(loadTrainState(paths.last, step).progress) as Progress;
 
   while (
     p.epoch < cfg.epochs &&
@@ -210,10 +206,8 @@ export async function fit(
     p.history.push(record);
     p.epoch = epoch;
     hooks.onEpoch?.(record);
-    if (paths) {
-      saveTrainState(paths.last, step, { epoch: String(epoch) });
-      writeFileSync(paths.progress, JSON.stringify(p)); // after the weights: a crash in between redoes one epoch
-    }
+    // Weights, optimizer state and progress in one atomically replaced file: a kill at any point resumes exactly.
+    if (paths) saveTrainState(paths.last, step, { epoch: String(epoch), progress: JSON.stringify(p) });
   }
 
   // Test at the best validation epoch.

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { evaluateFullRanking } from "../../src/eval/index.js";
+import { loadSafetensors } from "../../src/graph/checkpoint.js";
 import { ParamStore } from "../../src/graph/param-store.js";
 import { createPop } from "../../src/models/baselines/index.js";
 import { sasrec } from "../../src/models/sasrec.js";
@@ -44,5 +45,5 @@ test("training is seeded: the same seed gives the same losses; a run resumed fro
     resumed.history.map((h) => h.loss),
     a.history.map((h) => h.loss),
   );
-  assert.equal(JSON.parse(readFileSync(join(dir, "progress.json"), "utf8")).epoch, 2);
+  assert.equal(JSON.parse(loadSafetensors(join(dir, "last.safetensors")).metadata.progress).epoch, 2);
 });
