@@ -28,8 +28,8 @@ export function trainDataFrom(ds: PreparedDataset): TrainData {
   let anyTs = false;
   for (let p = 0; p < ds.nEvents && !anyTs; p++) anyTs = !Number.isNaN(ds.ts[p]);
   const contexts = new SequenceContexts(ds.eventTypes.length, anyTs);
-  /** Training-type events of user u in [start, end): items with their context registered. */
-  const collect = (u: number, start: number, end: number): Int32Array => {
+  /** Training-type events at positions [start, end) of one user's row: items with their context registered. */
+  const collect = (start: number, end: number): Int32Array => {
     const ps: number[] = [];
     for (let p = start; p < end; p++) if (ds.trainType[ds.events[p]]) ps.push(p);
     const seq = Int32Array.from(ps, (p) => ds.items[p]);
@@ -45,7 +45,7 @@ export function trainDataFrom(ds: PreparedDataset): TrainData {
   const trainPopularity = new Float64Array(ds.nItems + 1);
   for (let u = 1; u <= ds.nUsers; u++) {
     const [start, end] = partBounds(ds, u, "train");
-    const seq = collect(u, start, end);
+    const seq = collect(start, end);
     for (const i of seq) trainPopularity[i]++;
     if (seq.length >= 2) sequences.push(seq);
   }
@@ -54,7 +54,7 @@ export function trainDataFrom(ds: PreparedDataset): TrainData {
     const histories: Int32Array[] = [];
     const keep: number[] = [];
     for (let i = 0; i < t.users.length; i++) {
-      const h = collect(t.users[i], ds.offsets[t.users[i]], t.positions[i]);
+      const h = collect(ds.offsets[t.users[i]], t.positions[i]);
       if (h.length === 0) continue; // nothing to condition on
       histories.push(h);
       keep.push(i);

@@ -57,7 +57,7 @@ test("fused LayerNorm, GELU and softmax cross-entropy match JS references", asyn
     const v = [...xs.subarray(row * 8, row * 8 + 8)];
     const mu = v.reduce((a, b) => a + b) / 8;
     const sd = Math.sqrt(v.reduce((a, b) => a + (b - mu) ** 2, 0) / 8 + 1e-5);
-    v.forEach((y, i) => ln.push(((y - mu) / sd) * (1 + i / 10) + i / 20));
+    for (const [i, y] of v.entries()) ln.push(((y - mu) / sd) * (1 + i / 10) + i / 20);
     const logits = [0, 1, 2, 3, 4].map((c) => v.reduce((a, y, i) => a + y * ts[c * 8 + i], 0));
     const m = Math.max(...logits);
     const lse = m + Math.log(logits.reduce((a, l) => a + Math.exp(l - m), 0));
