@@ -2,7 +2,6 @@
 // the search tests do) and item vectors made from the data (a random projection of each item's users).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { uniformSource } from "../../src/graph/init.js";
 import { ItemCatalogue, type ItemMeta } from "../../src/retrieval/index.js";
 import { datasetsDir, readSequences } from "../eval/read-sequences.js";
 
@@ -35,8 +34,13 @@ export function beautyCatalogue(): ItemCatalogue {
 
 /** [nItems + 1, dim]: the sum of fixed random unit-variance vectors of the item's users, L2-normalised. */
 export function projectedItemVectors(dim: number, seed = 7): Float32Array {
-  const uniform = uniformSource(seed);
-  const rand = () => uniform() - 0.5;
+  let s = seed >>> 0;
+  const rand = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  };
   const users = beauty.offsets.length - 1;
   const userVecs = Float32Array.from({ length: users * dim }, rand);
   const out = new Float32Array((beauty.nItems + 1) * dim);
