@@ -4,6 +4,7 @@
 import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { runCtr } from "../ranking/run-ctr.js";
+import { defined } from "../util/defined.js";
 import { SeqrankError } from "../util/errors.js";
 import { printResultLine } from "../util/result-line.js";
 
@@ -54,13 +55,10 @@ function modelConfig(flags: CtrTrainFlags): Record<string, unknown> {
       throw new SeqrankError("SR_ERR_CLI_ARG", `--config is not JSON: ${(e as Error).message}`);
     }
   }
-  const set = (key: string, v: unknown) => {
-    if (v !== undefined) cfg[key] = v;
-  };
-  set("dim", flags.dim);
-  set("dropout", flags.dropout);
-  set("negatives", flags.negatives);
-  set("bottom", flags.bottom);
+  Object.assign(
+    cfg,
+    defined({ dim: flags.dim, dropout: flags.dropout, negatives: flags.negatives, bottom: flags.bottom }),
+  );
   if (flags.fusion) cfg.fusion = { ...((cfg.fusion as object) ?? {}), kind: flags.fusion };
   if (flags.model === "hybrid-mf" && flags.loss && ["bce", "bpr", "warp"].includes(flags.loss))
     cfg.loss = flags.loss;
@@ -92,7 +90,7 @@ export async function trainCtrAction(datasetOrDir: string, flags: CtrTrainFlags)
       modelConfig: modelConfig(flags),
       tasks: list(flags.tasks),
       features: { drop: list(flags.drop) ?? [] },
-      fit: Object.fromEntries(Object.entries(fit).filter(([, v]) => v !== undefined)),
+      fit: defined(fit),
       limitUsers: flags.limit,
       historyLen: flags.historyLen,
       datasetsDir: flags.datasets ? resolve(flags.datasets) : undefined,

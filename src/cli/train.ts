@@ -11,6 +11,7 @@ import { createPop, fitItemKnn } from "../models/baselines/index.js";
 import { BASELINE_MODELS, NEURAL_MODELS } from "../models/registry.js";
 import { fit } from "../train/fit.js";
 import { modelDataOf, trainDataFrom } from "../train/train-data.js";
+import { defined } from "../util/defined.js";
 import { SeqrankError } from "../util/errors.js";
 import { printResultLine } from "../util/result-line.js";
 import { type CtrTrainFlags, trainCtrAction } from "./train-ctr.js";
@@ -59,14 +60,16 @@ export function resolveDataset(arg: string): string {
 /** Model config from flags: only the flags given override the model's defaults. */
 function modelConfig(flags: TrainFlags): Record<string, unknown> {
   const cfg: Record<string, unknown> = flags.config ? JSON.parse(flags.config) : {};
-  const set = (key: string, v: unknown) => {
-    if (v !== undefined) cfg[key] = v;
-  };
-  set("maxLen", flags.maxLen);
-  set("dim", flags.dim);
-  set("blocks", flags.blocks);
-  set("heads", flags.heads);
-  set("dropout", flags.dropout);
+  Object.assign(
+    cfg,
+    defined({
+      maxLen: flags.maxLen,
+      dim: flags.dim,
+      blocks: flags.blocks,
+      heads: flags.heads,
+      dropout: flags.dropout,
+    }),
+  );
   // --loss picks SASRec's loss; other models take theirs through --config.
   if (flags.model === "sasrec") {
     cfg.loss = {
@@ -140,26 +143,20 @@ export async function trainAction(
         stream: process.stderr,
       })
     : undefined;
-  const result = await fit(
-    model,
-    data,
-    Object.fromEntries(Object.entries(fitConfig).filter(([, v]) => v !== undefined)),
-    join(out, "checkpoints"),
-    {
-      onStep: (p) => {
-        if (!bar) return;
-        if (p.step === 1) bar.start(p.stepsPerEpoch, 0, { epoch: p.epoch, loss: "-", tps: 0 });
-        bar.update(p.step, { epoch: p.epoch, loss: p.loss.toFixed(4), tps: Math.round(p.tokensPerSecond) });
-        if (p.step === p.stepsPerEpoch) bar.stop();
-      },
-      onEpoch: (r) => {
-        const v = r.valid["NDCG@10"];
-        process.stderr.write(
-          `epoch ${r.epoch}: loss ${r.loss.toFixed(4)} · ${r.seconds.toFixed(1)} s${v === undefined ? "" : ` · valid NDCG@10 ${v.toFixed(4)} HR@10 ${r.valid["HR@10"].toFixed(4)}`}\n`,
-        );
-      },
+  const result = await fit(model, data, defined(fitConfig), join(out, "checkpoints"), {
+    onStep: (p) => {
+      if (!bar) return;
+      if (p.step === 1) bar.start(p.stepsPerEpoch, 0, { epoch: p.epoch, loss: "-", tps: 0 });
+      bar.update(p.step, { epoch: p.epoch, loss: p.loss.toFixed(4), tps: Math.round(p.tokensPerSecond) });
+      if (p.step === p.stepsPerEpoch) bar.stop();
     },
-  );
+    onEpoch: (r) => {
+      const v = r.valid["NDCG@10"];
+      process.stderr.write(
+        `epoch ${r.epoch}: loss ${r.loss.toFixed(4)} · ${r.seconds.toFixed(1)} s${v === undefined ? "" : ` · valid NDCG@10 ${v.toFixed(4)} HR@10 ${r.valid["HR@10"].toFixed(4)}`}\n`,
+      );
+    },
+  });
   const { run } = writeRunReport(out, {
     ...base,
     config: { model: config, fit: fitConfig, dataset: dir },

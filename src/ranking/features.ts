@@ -57,14 +57,8 @@ export interface EncodedField {
   fitted: Record<string, number | number[]>;
 }
 
-export interface CtrTable {
-  name: string;
-  user: Int32Array;
-  item: Int32Array;
-  nUsers: number;
-  nItems: number;
-  labels: Record<string, Uint8Array>;
-  split: Uint8Array;
+/** The raw rows with their columns encoded into fields. */
+export interface CtrTable extends Omit<RawCtrData, "columns"> {
   fields: EncodedField[];
 }
 
