@@ -26,7 +26,8 @@ export interface ExportServingOptions {
   resultsJson?: string;
 }
 
-function splitScoreGraph(scores: Tensor): { user: Tensor; table: Tensor } {
+/** The user rows [B, d] and the item table [nItems + 1, d] whose product a dot-product score graph ends in. */
+export function splitScoreGraph(scores: Tensor): { user: Tensor; table: Tensor } {
   const node = scores.node;
   const right = node.inputs[1]?.node;
   if (node.op !== "MatMul" || right?.op !== "Transpose") {
