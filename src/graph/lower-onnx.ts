@@ -7,6 +7,7 @@ import {
   type AttrValue,
   encodeModel,
   ONNX_DTYPE,
+  type OnnxGraph,
   type OnnxNode,
   type OnnxTensor,
   type OnnxValueInfo,
@@ -285,6 +286,8 @@ export interface LowerSpec {
 
 export interface LoweredModel {
   bytes: Uint8Array;
+  /** The ONNX graph the bytes encode (for export-time rewrites such as quantize.ts). */
+  graph: OnnxGraph;
   inputs: Tensor[];
   outputNames: string[];
 }
@@ -327,12 +330,12 @@ export function lowerToOnnx(spec: LowerSpec, name = "seqrank"): LoweredModel {
   }
   for (const [outName, t] of aliases) c.emit("Identity", [c.nameOf(t)], [outName]);
   const outputs = Object.entries(spec.outputs).map(([outName, t]) => valueInfo(outName, t));
-  const bytes = encodeModel({
+  const graph: OnnxGraph = {
     name,
     nodes: c.nodes,
     inputs: inputs.map((t) => valueInfo(t.name, t)),
     outputs,
     initializers: c.initializers,
-  });
-  return { bytes, inputs, outputNames: Object.keys(spec.outputs) };
+  };
+  return { bytes: encodeModel(graph), graph, inputs, outputNames: Object.keys(spec.outputs) };
 }

@@ -1,7 +1,16 @@
 // A minimal protobuf writer for the part of onnx.proto that seqrank emits: ModelProto, GraphProto, NodeProto,
 // AttributeProto, TensorProto and ValueInfoProto. Field numbers follow onnx/onnx.proto (IR version 8, opset 18).
 
-export const ONNX_DTYPE = { float32: 1, int64: 7, bool: 9, float64: 11, uint32: 12 } as const;
+export const ONNX_DTYPE = {
+  float32: 1,
+  uint8: 2,
+  int8: 3,
+  int32: 6,
+  int64: 7,
+  bool: 9,
+  float64: 11,
+  uint32: 12,
+} as const;
 export type OnnxDType = keyof typeof ONNX_DTYPE;
 
 export type AttrValue = number | string | readonly number[] | OnnxTensor | { float: number };
@@ -18,7 +27,7 @@ export interface OnnxTensor {
   name?: string;
   dtype: OnnxDType;
   dims: readonly number[];
-  data: Float32Array | Float64Array | BigInt64Array | Uint8Array | Uint32Array;
+  data: Float32Array | Float64Array | BigInt64Array | Uint8Array | Int8Array | Uint32Array;
 }
 
 export interface OnnxValueInfo {
