@@ -1,16 +1,23 @@
-// `seqrank export <run dir> --registry <dir> [--as <version>]`: the run's best weights as a servable model (ONNX user
-// encoder + item vectors + id map) in a model registry, activated atomically; plus the full inference graph as
-// ONNX and the weights as safetensors.
+// `seqrank export <run dir> --registry <dir> [--as <version>] [--quantize int8|int8-weights]`: the run's best weights
+// as a servable model (ONNX user encoder, optionally with int8 weight matmuls; item vectors; id map; the title
+// encoder and token vocabulary when the model has a title tower) in a model registry, activated atomically; plus
+// the full inference graph as ONNX and the weights as safetensors.
 import { join, resolve } from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { BuildContext } from "../graph/context.js";
 import { exportOnnx, exportWeights } from "../graph/export.js";
 import { Graph } from "../graph/graph.js";
+import { QUANTIZE_MODES, type QuantizeMode } from "../graph/quantize.js";
 import { exportServingModel, ModelRegistry } from "../serve/model/index.js";
 import { loadRun } from "../train/run-dir.js";
 import { printResultLine } from "../util/result-line.js";
 
-export async function exportRun(runDir: string, registryRoot: string, version?: string) {
+export async function exportRun(
+  runDir: string,
+  registryRoot: string,
+  version?: string,
+  quantize?: QuantizeMode,
+) {
   const dir = resolve(runDir);
   const { model, datasetDir } = loadRun(dir);
   const registry = new ModelRegistry(resolve(registryRoot));
@@ -20,6 +27,8 @@ export async function exportRun(runDir: string, registryRoot: string, version?: 
     version: v,
     itemsTsv: join(datasetDir, "items.tsv"),
     resultsJson: join(dir, "results.json"),
+    tokensTsv: join(datasetDir, "tokens.tsv"),
+    quantize,
   });
   const g = new Graph();
   exportOnnx(
@@ -41,8 +50,17 @@ export function registerExport(program: Command): void {
     .argument("<run>", "run directory written by seqrank train")
     .requiredOption("--registry <dir>", "model registry root (runs/<version>/ + current)")
     .option("--as <version>", "version name (default v<timestamp>)")
-    .action(async (run: string, flags: { registry: string; as?: string }) => {
-      const r = await exportRun(run, flags.registry, flags.as);
-      printResultLine({ command: "export", version: r.version, dir: r.dir });
+    .addOption(
+      new Option("--quantize <mode>", "int8 weight matmuls in the user encoder").choices(QUANTIZE_MODES),
+    )
+    .action(async (run: string, flags: { registry: string; as?: string; quantize?: QuantizeMode }) => {
+      const r = await exportRun(run, flags.registry, flags.as, flags.quantize);
+      printResultLine({
+        command: "export",
+        version: r.version,
+        dir: r.dir,
+        quantization: r.manifest.quantization,
+        titleEncoder: r.manifest.title !== undefined,
+      });
     });
 }

@@ -8,6 +8,7 @@ import type { FeatureCardinality, ItemFeatures } from "../data/prepared.js";
 import type { BuildContext } from "../graph/context.js";
 import type { Tensor } from "../graph/graph.js";
 import * as nn from "../graph/nn.js";
+import { type Feeds, tensor } from "../graph/session.js";
 import * as o from "../graph/tensor-ops.js";
 import { SeqrankError } from "../util/errors.js";
 
@@ -127,19 +128,31 @@ export function itemSideTables(cfg: ItemSideConfig, side: ItemSideData, nItems: 
   return tables;
 }
 
-/** Masked mean of bag embeddings: [N + 1, d]. */
-function pooledBags(ctx: BuildContext, name: string, bags: PaddedBags, vocab: number, dim: number): Tensor {
-  const g = ctx.g;
-  const rows = bags.ids.length / bags.width;
+/** Masked mean of bag embeddings: ids [N, W] with weights [N, W, 1] (1/count, 0 on padding) → [N, d]. */
+function pooledBags(
+  ctx: BuildContext,
+  name: string,
+  ids: Tensor,
+  weights: Tensor,
+  vocab: number,
+  dim: number,
+): Tensor {
   const table = nn.embeddingTable(ctx, name, vocab, dim);
-  const ids = g.constant(bags.ids, [rows, bags.width], "int64");
-  const w = g.constant(bags.weights, [rows, bags.width, 1]);
-  return o.sum(o.mul(o.gather(table, ids), w), { axes: [1] });
+  return o.sum(o.mul(o.gather(table, ids), weights), { axes: [1] });
+}
+
+/** Padded bags recorded as graph constants: ids [N, W] and weights [N, W, 1]. */
+function bagConstants(ctx: BuildContext, bags: PaddedBags): { ids: Tensor; weights: Tensor } {
+  const rows = bags.ids.length / bags.width;
+  return {
+    ids: ctx.g.constant(bags.ids, [rows, bags.width], "int64"),
+    weights: ctx.g.constant(bags.weights, [rows, bags.width, 1]),
+  };
 }
 
 /** The text tower: pooled token embeddings refined by a residual two-layer MLP. */
-function textTower(ctx: BuildContext, bags: PaddedBags, vocab: number, dim: number): Tensor {
-  const pooled = pooledBags(ctx, "title_token_emb", bags, vocab, dim);
+function textTower(ctx: BuildContext, ids: Tensor, weights: Tensor, vocab: number, dim: number): Tensor {
+  const pooled = pooledBags(ctx, "title_token_emb", ids, weights, vocab, dim);
   return o.add(
     pooled,
     nn.linear(ctx, "title_mlp.fc2", nn.gelu(nn.linear(ctx, "title_mlp.fc1", pooled, dim)), dim),
@@ -149,14 +162,30 @@ function textTower(ctx: BuildContext, bags: PaddedBags, vocab: number, dim: numb
 /** The side towers' outputs, each [N + 1, d]. */
 export function sideTowers(ctx: BuildContext, t: ItemSideTables, side: ItemSideData, dim: number): Tensor[] {
   const towers: Tensor[] = [];
-  if (t.attributes)
-    towers.push(pooledBags(ctx, "attribute_emb", t.attributes, side.cardinality.attribute, dim));
-  if (t.title) towers.push(textTower(ctx, t.title, side.cardinality.token, dim));
+  if (t.attributes) {
+    const { ids, weights } = bagConstants(ctx, t.attributes);
+    towers.push(pooledBags(ctx, "attribute_emb", ids, weights, side.cardinality.attribute, dim));
+  }
+  if (t.title) {
+    const { ids, weights } = bagConstants(ctx, t.title);
+    towers.push(textTower(ctx, ids, weights, side.cardinality.token, dim));
+  }
   for (const f of t.fields) {
     const table = nn.embeddingTable(ctx, `${f.name}_emb`, f.size, dim);
     towers.push(o.gather(table, ctx.g.constant(f.ids, [f.ids.length], "int64")));
   }
   return towers;
+}
+
+/** The ID embedding and the towers (same order as sideTowers) combined as `cfg.fusion` says. */
+function fuse(ctx: BuildContext, cfg: ItemSideConfig, id: Tensor, towers: Tensor[], dim: number): Tensor {
+  const sum = (xs: Tensor[]) => xs.reduce((a, x) => o.add(a, x));
+  if (cfg.fusion === "sum") return sum([id, ...towers]);
+  if (cfg.fusion === "concat")
+    return nn.linear(ctx, "fusion", o.concat([id, ...towers], 1), dim, { bias: false });
+  const side_ = sum(towers);
+  const gate = o.sigmoid(nn.linear(ctx, "fusion_gate", o.concat([id, side_], 1), dim));
+  return o.add(o.mul(gate, id), o.mul(o.sub(1, gate), side_));
 }
 
 /**
@@ -173,12 +202,47 @@ export function fusedItemTable(
 ): Tensor {
   const warm = ctx.g.constant(t.warm, [nItems + 1, 1]);
   const id = o.mul(nn.embeddingTable(ctx, "item_emb", nItems + 1, dim), warm);
-  const towers = sideTowers(ctx, t, side, dim);
-  const sum = (xs: Tensor[]) => xs.reduce((a, x) => o.add(a, x));
-  if (cfg.fusion === "sum") return sum([id, ...towers]);
-  if (cfg.fusion === "concat")
-    return nn.linear(ctx, "fusion", o.concat([id, ...towers], 1), dim, { bias: false });
-  const side_ = sum(towers);
-  const gate = o.sigmoid(nn.linear(ctx, "fusion_gate", o.concat([id, side_], 1), dim));
-  return o.add(o.mul(gate, id), o.mul(o.sub(1, gate), side_));
+  return fuse(ctx, cfg, id, sideTowers(ctx, t, side, dim), dim);
+}
+
+/** Graph input names of the title encoder: token ids [batch, tokens] and pooling weights [batch, tokens, 1]. */
+export const TITLE_TOKENS = "title_tokens";
+export const TITLE_WEIGHTS = "title_weights";
+
+/**
+ * Item vectors [batch, d] of items known by their title alone (tokens fed at run time): the text tower fused
+ * with a zero ID embedding and zero other towers. The same vector space as the item table, so a query's
+ * title vector can be matched against catalogue items (semantic search) or stand in for a new item.
+ */
+export function titleItemVectors(
+  ctx: BuildContext,
+  cfg: ItemSideConfig,
+  t: ItemSideTables,
+  side: ItemSideData,
+  dim: number,
+): Tensor {
+  if (!t.title) throw new SeqrankError("SR_ERR_SIDE_FEATURES", "the model has no title tower");
+  const ids = ctx.g.input(TITLE_TOKENS, "int64", ["batch", "tokens"]);
+  const weights = ctx.g.input(TITLE_WEIGHTS, ctx.g.floatType, ["batch", "tokens", 1]);
+  const text = textTower(ctx, ids, weights, side.cardinality.token, dim);
+  const zero = o.mul(text, 0);
+  const towers = [...(t.attributes ? [zero] : []), text, ...t.fields.map(() => zero)];
+  return fuse(ctx, cfg, zero, towers, dim);
+}
+
+/** Feeds of titleItemVectors for token-id rows (each cut to its first `maxTokens`; an empty row pools to 0). */
+export function titleFeeds(rows: readonly ArrayLike<number>[], maxTokens: number): Feeds {
+  const offsets = new Int32Array(rows.length + 1);
+  rows.forEach((r, i) => {
+    offsets[i + 1] = offsets[i] + r.length;
+  });
+  const values = new Int32Array(offsets[rows.length]);
+  rows.forEach((r, i) => {
+    values.set(Array.from(r), offsets[i]);
+  });
+  const bags = padBags({ offsets, values }, rows.length - 1, maxTokens);
+  return {
+    [TITLE_TOKENS]: tensor(bags.ids, [rows.length, bags.width]),
+    [TITLE_WEIGHTS]: tensor(bags.weights, [rows.length, bags.width, 1]),
+  };
 }

@@ -28,6 +28,14 @@ export interface SequenceRecommender {
   buildScoreGraph(ctx: BuildContext): Tensor;
   /** Feeds for scoring a batch of input histories (oldest first). */
   scoreFeeds(histories: readonly Int32Array[]): Feeds;
+  /** Models with a text tower over titles: records item vectors from title tokens (feeds: titleFeeds). */
+  buildTitleGraph?(ctx: BuildContext): TitleGraph | undefined;
+}
+
+/** Item vectors [batch, d] in the item table's space from title token ids, at most `maxTokens` per title. */
+export interface TitleGraph {
+  vectors: Tensor;
+  maxTokens: number;
 }
 
 /** Everything a model factory needs to know about the data. */

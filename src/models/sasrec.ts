@@ -26,6 +26,7 @@ import {
   type ItemSideData,
   type ItemSideTables,
   itemSideTables,
+  titleItemVectors,
   usesItemSide,
 } from "./item-features.js";
 import {
@@ -36,7 +37,7 @@ import {
   sampledScores,
   sampledSoftmaxLoss,
 } from "./losses.js";
-import type { ModelData, ModelFactory, SequenceRecommender, TrainGraph } from "./model.js";
+import type { ModelData, ModelFactory, SequenceRecommender, TitleGraph, TrainGraph } from "./model.js";
 import { nextItemFeeds, nextItemStreamFeeds } from "./next-item-batch.js";
 import {
   cutForTraining,
@@ -208,6 +209,12 @@ class Sasrec implements SequenceRecommender {
     const seg = this.cfg.segments;
     const user = seg.count > 1 ? poolSegments(g, last, seg, this.cfg.dim) : last;
     return o.matmul(user, table, { transB: true });
+  }
+
+  buildTitleGraph(ctx: BuildContext): TitleGraph | undefined {
+    if (!this.sideTables?.title || !this.itemSide) return undefined;
+    const vectors = titleItemVectors(ctx, this.cfg.side, this.sideTables, this.itemSide, this.cfg.dim);
+    return { vectors, maxTokens: this.cfg.side.maxTitleTokens };
   }
 
   scoreFeeds(histories: readonly Int32Array[]): Feeds {

@@ -4,9 +4,14 @@
 //   item_vectors.f32  [nItems + 1, dim] float32 little-endian, row i = dense item i (row 0 padding)
 //   items.tsv         dense id → raw item id (the prepared dataset's items.tsv)
 //   encoder.onnx      user encoder: feeds of src/models/sequence-inputs.ts (items [1, L] int64, positions,
-//                     pad_bias, causal_bias when causal, last_at [1]) → "user" [1, dim]
+//                     pad_bias, causal_bias when causal, last_at [1]) → "user" [1, dim]; float32, or with int8
+//                     weight matmuls when the manifest's quantization says so (src/graph/quantize.ts)
+//   title_encoder.onnx  with a title tower only: title_tokens [1, T] int64, title_weights [1, T, 1] → "title"
+//                     [1, dim], the vector of an item known by its title alone (src/models/item-features.ts)
+//   tokens.tsv        with a title tower only: the prepared dataset's title-token vocabulary
 //   results.json      optional: the training run's metrics and curves (shown by the dashboard)
 import { z } from "zod";
+import { QUANTIZE_MODES } from "../../graph/quantize.js";
 
 export interface ServingModel {
   name: string;
@@ -17,8 +22,12 @@ export interface ServingModel {
   itemVectors: Float32Array;
   /** User vector from the dense item ids of a history (oldest first). */
   encodeUser(history: Int32Array): Promise<Float32Array>;
+  /** The same for many histories in one encoder run (warming caches); without it, one run per history. */
+  encodeUsers?(histories: readonly Int32Array[]): Promise<Float32Array[]>;
   /** Optional content vector for a new item from its title (cold start); undefined if the model has no text tower. */
   encodeTitle?(title: string): Promise<Float32Array | undefined>;
+  /** How the user encoder's weights are stored ("none" = float32), when loaded from an export. */
+  quantization?: string;
   /** Raw item id of each dense id (index 0 = padding ""), when the model ships its vocabulary. */
   itemIds?: readonly string[];
   /** Frees native resources (ONNX sessions); the model must not be used afterwards. */
@@ -29,6 +38,8 @@ export const MODEL_JSON = "model.json";
 export const ITEM_VECTORS_FILE = "item_vectors.f32";
 export const ITEMS_TSV = "items.tsv";
 export const ENCODER_FILE = "encoder.onnx";
+export const TITLE_ENCODER_FILE = "title_encoder.onnx";
+export const TOKENS_TSV = "tokens.tsv";
 
 export const ServingManifestSchema = z.object({
   format: z.literal("seqrank-serving-model"),
@@ -40,6 +51,10 @@ export const ServingManifestSchema = z.object({
   maxLen: z.number().int().positive(),
   /** Whether the encoder takes a causal_bias input. */
   causal: z.boolean(),
+  /** How the user encoder's weight matmuls are stored ("none" = float32). */
+  quantization: z.enum(["none", ...QUANTIZE_MODES]).default("none"),
+  /** Present when the model ships a title encoder: titles are cut to their first maxTokens known tokens. */
+  title: z.object({ maxTokens: z.number().int().positive() }).optional(),
   createdAt: z.string().default(() => new Date().toISOString()),
 });
 export type ServingManifest = z.infer<typeof ServingManifestSchema>;

@@ -108,6 +108,8 @@ async function recommenderPlugin(app: FastifyInstance, opts: RecommenderPluginOp
       version: service.model.version,
       dim: service.model.dim,
       nItems: service.model.nItems,
+      quantization: service.model.quantization ?? "none",
+      titleTower: service.model.encodeTitle !== undefined,
       versions: registry?.versions() ?? [],
       results: readResults(modelDir),
     }),

@@ -9,6 +9,10 @@ export interface ModelInfo {
   version: string;
   dim: number;
   nItems: number;
+  /** How the user encoder's weights are stored ("none" = float32). */
+  quantization: string;
+  /** Whether search's vector leg runs the model's title tower (else the BM25-neighbour fallback). */
+  titleTower: boolean;
   versions: string[];
   /** The run's results.json (metrics and training curves), when it has one. */
   results: unknown;
@@ -25,6 +29,8 @@ const ModelResponse = Type.Object({
   version: Type.String(),
   dim: Type.Integer(),
   n_items: Type.Integer(),
+  quantization: Type.String(),
+  title_tower: Type.Boolean(),
   versions: Type.Array(Type.String()),
   results: Type.Any(),
 });
@@ -40,6 +46,8 @@ const toResponse = (m: ModelInfo) => ({
   version: m.version,
   dim: m.dim,
   n_items: m.nItems,
+  quantization: m.quantization,
+  title_tower: m.titleTower,
   versions: m.versions,
   results: m.results,
 });
