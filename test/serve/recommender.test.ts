@@ -115,6 +115,7 @@ test("a new item is searchable and recommendable at once through its content vec
 test("hybrid search: BM25 and vector legs fused; a user's history re-ranks; Chinese titles", async () => {
   const plain = await get("/v1/search?q=shampoo&k=10");
   assert.equal(plain.hits.length, 10);
+  assert.equal(plain.vector_leg, "bm25-neighbours", "a model without a title tower falls back");
   assert.ok(
     plain.hits.some((h: { bm25_rank?: number; vector_rank?: number }) => h.bm25_rank && h.vector_rank),
   );

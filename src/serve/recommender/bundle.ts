@@ -1,4 +1,5 @@
-// Everything tied to one model version: the model, its vectors in catalogue id order and their ANN index.
+// Everything tied to one model version: the model, its vectors in catalogue id order, their ANN index and,
+// with a title tower, the catalogue's title vectors (title-index.ts).
 // Requests hold a bundle for their whole duration (acquire/release); a swapped-out bundle frees its
 // native resources once the last request using it is done, so a swap never fails a request in flight.
 import {
@@ -8,6 +9,7 @@ import {
   ItemVectors,
 } from "../../retrieval/index.js";
 import type { ServingModel } from "../model/index.js";
+import { buildTitleIndex } from "./title-index.js";
 
 export class ModelBundle {
   private inFlight = 0;
@@ -16,6 +18,8 @@ export class ModelBundle {
     readonly model: ServingModel,
     readonly vectors: ItemVectors | undefined,
     readonly index: ItemIndex | undefined,
+    /** Unit title vectors of the catalogue (semantic search); undefined without a title tower. */
+    readonly titles?: ItemIndex,
   ) {}
 
   /**
@@ -44,7 +48,8 @@ export class ModelBundle {
     }
     const index = await ItemIndex.buildAsync(vectors.rows, model.dim, indexConfig, vectors.tableIds());
     for (const [id, v] of vectors.extras()) index.upsert(id, v);
-    return new ModelBundle(model, vectors, index);
+    const titles = await buildTitleIndex(model, catalogue, indexConfig);
+    return new ModelBundle(model, vectors, index, titles);
   }
 
   acquire(): this {

@@ -1,11 +1,13 @@
 // Product search for the service: BM25F (src/search) and vector retrieval fused by reciprocal rank fusion,
-// then optionally re-ranked by the user's sequence vector. The vector leg embeds the query with the model's
-// title tower when it has one; otherwise it uses pseudo-relevance feedback (the mean vector of the BM25
-// top hits), which finds items the model places near the matching ones even without the query words.
+// then optionally re-ranked by the user's sequence vector. The vector leg ("semantic") embeds the query with
+// the model's title tower when it has one and searches the catalogue's title vectors by cosine
+// (title-index.ts); otherwise it falls back to pseudo-relevance feedback over the item vectors (the mean
+// vector of the BM25 top hits), which finds items the model places near the matching ones.
 import { businessFilter, dot, type ItemCatalogue, type ItemMeta } from "../../retrieval/index.js";
 import { type SearchIndex, search } from "../../search/index.js";
 import type { ModelBundle } from "./bundle.js";
 import { textNeighbourVector } from "./content-vectors.js";
+import { titleVector } from "./title-index.js";
 
 export interface HybridSearchOptions {
   k: number;
@@ -28,6 +30,14 @@ export interface HybridHit {
   matched: string[];
 }
 
+/** What the vector leg ran: the title tower, the BM25-neighbour fallback, or nothing (no model vectors). */
+export type VectorLeg = "title-tower" | "bm25-neighbours" | "none";
+
+export interface HybridResult {
+  hits: HybridHit[];
+  vectorLeg: VectorLeg;
+}
+
 /** RRF constant (Cormack et al., 2009). */
 const RRF_K = 60;
 /** Items each leg retrieves before fusion. */
@@ -40,7 +50,7 @@ export async function hybridSearch(
   query: string,
   opts: HybridSearchOptions,
   userVector?: Float32Array,
-): Promise<HybridHit[]> {
+): Promise<HybridResult> {
   const accept = businessFilter({
     category: opts.category,
     priceMin: opts.priceMin,
@@ -67,28 +77,37 @@ export async function hybridSearch(
       matched: hit.matches.map((m) => m.term),
     });
   }
-  const { vectors, index, model } = bundle;
-  if (vectors && index) {
-    const qv = model.encodeTitle
-      ? await model.encodeTitle(query)
-      : textNeighbourVector(query, searchIndex, catalogue, vectors);
-    if (qv) {
-      const hits = index.search(qv, DEPTH);
-      rank = 0;
-      for (const id of hits.items) {
-        if (!admit(catalogue.meta(id))) continue;
-        rank++;
-        const hit = fused.get(id) ?? { item: id, score: 0, matched: [] };
-        hit.score += 1 / (RRF_K + rank);
-        hit.vectorRank = rank;
-        fused.set(id, hit);
-      }
-    }
+  const { leg, hits: vectorHits } = await vectorLeg(searchIndex, catalogue, bundle, query);
+  rank = 0;
+  for (const id of vectorHits) {
+    if (!admit(catalogue.meta(id))) continue;
+    rank++;
+    const hit = fused.get(id) ?? { item: id, score: 0, matched: [] };
+    hit.score += 1 / (RRF_K + rank);
+    hit.vectorRank = rank;
+    fused.set(id, hit);
   }
   const hits = [...fused.values()];
+  const vectors = bundle.vectors;
   if (userVector && vectors && hits.length > 0)
     personalise(hits, userVector, (id) => vectors.get(id), opts.personalWeight);
-  return hits.sort((a, b) => b.score - a.score).slice(0, opts.k);
+  return { hits: hits.sort((a, b) => b.score - a.score).slice(0, opts.k), vectorLeg: leg };
+}
+
+/** The vector leg's items, best first (before filters). */
+async function vectorLeg(
+  searchIndex: SearchIndex,
+  catalogue: ItemCatalogue,
+  { model, vectors, index, titles }: ModelBundle,
+  query: string,
+): Promise<{ leg: VectorLeg; hits: Int32Array }> {
+  if (titles) {
+    const qv = await titleVector(model, query);
+    return { leg: "title-tower", hits: qv ? titles.search(qv, DEPTH).items : new Int32Array(0) };
+  }
+  if (!vectors || !index) return { leg: "none", hits: new Int32Array(0) };
+  const qv = textNeighbourVector(query, searchIndex, catalogue, vectors);
+  return { leg: "bm25-neighbours", hits: qv ? index.search(qv, DEPTH).items : new Int32Array(0) };
 }
 
 function personalise(

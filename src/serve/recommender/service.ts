@@ -33,7 +33,8 @@ import type { CatalogItem, Store } from "../storage/index.js";
 import type { AcceptedEvent, ItemChange } from "../types.js";
 import { ModelBundle } from "./bundle.js";
 import { contentVector } from "./content-vectors.js";
-import { type HybridHit, type HybridSearchOptions, hybridSearch } from "./hybrid-search.js";
+import { type HybridResult, type HybridSearchOptions, hybridSearch } from "./hybrid-search.js";
+import { titleVector } from "./title-index.js";
 import { UserVectorCache } from "./user-vectors.js";
 
 export const RecommenderConfigSchema = z
@@ -209,7 +210,7 @@ export class RecommenderService {
     }
   }
 
-  async search(query: string, opts: HybridSearchOptions, userId?: string): Promise<HybridHit[]> {
+  async search(query: string, opts: HybridSearchOptions, userId?: string): Promise<HybridResult> {
     const bundle = this.current.acquire();
     try {
       const uv =
@@ -243,6 +244,7 @@ export class RecommenderService {
       removeDocument(this.searchIndex, change.id);
       if (id === undefined) return;
       this.current.index?.remove(id);
+      this.current.titles?.remove(id);
       this.current.vectors?.delete(id);
       this.popularity.setRemoved(id, true);
       this.covis.removeItem(id);
@@ -252,6 +254,9 @@ export class RecommenderService {
     updateDocument(this.searchIndex, change.item);
     this.popularity.setRemoved(id, false);
     const bundle = this.current;
+    const title = await titleVector(bundle.model, change.item.title ?? undefined);
+    if (title) bundle.titles?.upsert(id, title);
+    else bundle.titles?.remove(id);
     if (!bundle.vectors || !bundle.index || (bundle.vectors.get(id) && !change.created)) return;
     const v = await contentVector(id, bundle.model, this.searchIndex, this.catalogue, bundle.vectors);
     if (!v) return;

@@ -1,4 +1,6 @@
-// GET /v1/search: hybrid product search (BM25 + vectors, fused by RRF), personalised with `user`.
+// GET /v1/search: hybrid product search (BM25 + vectors, fused by RRF), personalised with `user`. The
+// response names what the vector leg ran: "title-tower" (semantic: the model's title encoder), or the
+// fallback "bm25-neighbours" for models without one, or "none" without model vectors.
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { RecommenderService } from "../../recommender/index.js";
@@ -29,6 +31,11 @@ type SearchQuery = Static<typeof SearchQuery>;
 const SearchResponse = Type.Object({
   query: Type.String(),
   model: Type.String(),
+  vector_leg: Type.Union([
+    Type.Literal("title-tower"),
+    Type.Literal("bm25-neighbours"),
+    Type.Literal("none"),
+  ]),
   hits: Type.Array(
     Type.Object({
       item_id: Type.String(),
@@ -52,7 +59,7 @@ export default async function searchRoutes(
     { schema: { querystring: SearchQuery, response: { 200: SearchResponse, ...ERRORS_4XX } } },
     async (request) => {
       const q = request.query;
-      const hits = await service.search(
+      const { hits, vectorLeg } = await service.search(
         q.q,
         {
           k: q.k,
@@ -68,6 +75,7 @@ export default async function searchRoutes(
       return {
         query: q.q,
         model: service.model.version,
+        vector_leg: vectorLeg,
         hits: hits.map((h) => ({
           ...itemRef(service.catalogue, h.item),
           score: h.score,
