@@ -7,6 +7,8 @@ import { buildDataset, loadDataset, readVocabTsv } from "../../src/data/index.js
 import {
   importCatalog,
   type NewEvent,
+  pseudonymizedStore,
+  pseudonymizer,
   RedisStore,
   SqliteStore,
   type Store,
@@ -82,6 +84,29 @@ for (const [kind, open] of Object.entries(factories)) {
       assert.equal(await store.hasMarker("m"), false);
       await store.setMarker("m");
       assert.equal(await store.hasMarker("m"), true);
+      await store.close();
+    });
+
+    test("sequences() pages through every stored sequence by user key (the pseudonym when pseudonymised)", async () => {
+      const store = await open("pages");
+      const users = Array.from({ length: 25 }, (_, i) => `user-${i}`);
+      await store.appendEvents(users.flatMap((u, i) => [ev(u, `a${i}`), ev(u, `b${i}`)]));
+      const seen = new Map<string, string[]>();
+      for await (const page of store.sequences(7)) {
+        assert.ok(page.length <= 7 || kind === "redis", "SQLite pages hold at most pageSize users"); // SSCAN COUNT is a hint
+        for (const [key, items] of page) seen.set(key, items);
+      }
+      assert.equal(seen.size, 25);
+      users.forEach((u, i) => {
+        assert.deepEqual(seen.get(store.userKey(u)), [`a${i}`, `b${i}`]);
+      });
+      assert.equal(store.userKey("user-3"), "user-3");
+      const hidden = pseudonymizedStore(store, "a-secret-of-enough-length");
+      await hidden.appendEvents([ev("raw-id", "z")]);
+      assert.equal(hidden.userKey("raw-id"), pseudonymizer("a-secret-of-enough-length")("raw-id"));
+      const keys: string[] = [];
+      for await (const page of hidden.sequences()) keys.push(...page.map(([key]) => key));
+      assert.ok(keys.includes(hidden.userKey("raw-id")) && !keys.includes("raw-id"));
       await store.close();
     });
 

@@ -23,6 +23,7 @@ export abstract class SqliteBackedStore implements Store {
 
   abstract appendEvents(events: NewEvent[]): Promise<AppendResult>;
   abstract sequence(userId: string): Promise<string[]>;
+  abstract sequences(pageSize?: number): AsyncIterable<Array<[string, string[]]>>;
   abstract seedSequences(sequences: Iterable<[string, string[]]>): Promise<number>;
   abstract hasMarker(name: string): Promise<boolean>;
   abstract setMarker(name: string): Promise<void>;
@@ -32,6 +33,10 @@ export abstract class SqliteBackedStore implements Store {
   /** Removes the user's sequence; returns whether there was one. */
   protected abstract deleteSequence(userId: string): Promise<boolean>;
   protected abstract countUsers(): Promise<number>;
+
+  userKey(userId: string): string {
+    return userId;
+  }
 
   async userEvents(userId: string, limit: number): Promise<StoredEvent[]> {
     return this.tables.userEvents(userId, limit);

@@ -17,6 +17,8 @@ export function pseudonymizedStore(inner: Store, secret: string): Store {
     userEvents: (userId: string, limit: number): Promise<StoredEvent[]> =>
       inner.userEvents(hash(userId), limit),
     sequence: (userId) => inner.sequence(hash(userId)),
+    userKey: hash,
+    sequences: (pageSize) => inner.sequences(pageSize), // already keyed by pseudonym
     seedSequences: (sequences) =>
       inner.seedSequences(
         (function* () {

@@ -76,6 +76,19 @@ export class RedisStore extends SqliteBackedStore {
     return this.redis.lrange(this.seqKey(userId), 0, -1);
   }
 
+  async *sequences(pageSize = 1000): AsyncIterable<Array<[string, string[]]>> {
+    let cursor = "0";
+    do {
+      const [next, users] = await this.redis.sscan(this.usersKey(), cursor, "COUNT", pageSize);
+      cursor = next;
+      if (users.length === 0) continue;
+      const p = this.redis.pipeline();
+      for (const userId of users) p.lrange(this.seqKey(userId), 0, -1);
+      const results = await execOrThrow(p.exec());
+      yield users.map((userId, i) => [userId, results[i][1] as string[]]);
+    } while (cursor !== "0");
+  }
+
   async seedSequences(sequences: Iterable<[string, string[]]>): Promise<number> {
     let seeded = 0;
     let p = this.redis.pipeline();

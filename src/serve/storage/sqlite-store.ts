@@ -22,6 +22,9 @@ export class SqliteStore extends SqliteBackedStore {
     const db = this.tables.db;
     this.stmts = {
       get: db.prepare("SELECT items FROM sequences WHERE user_id = ?").pluck(),
+      page: db
+        .prepare("SELECT user_id, items FROM sequences WHERE user_id > ? ORDER BY user_id LIMIT ?")
+        .raw(),
       put: db.prepare("INSERT OR REPLACE INTO sequences (user_id, items) VALUES (?, ?)"),
       seed: db.prepare("INSERT OR IGNORE INTO sequences (user_id, items) VALUES (?, ?)"),
       delete: db.prepare("DELETE FROM sequences WHERE user_id = ?"),
@@ -44,6 +47,16 @@ export class SqliteStore extends SqliteBackedStore {
 
   async sequence(userId: string): Promise<string[]> {
     return this.read(userId);
+  }
+
+  async *sequences(pageSize = 1000): AsyncIterable<Array<[string, string[]]>> {
+    let after = "";
+    for (;;) {
+      const rows = this.stmts.page.all(after, pageSize) as Array<[string, string]>;
+      if (rows.length === 0) return;
+      yield rows.map(([userId, items]) => [userId, JSON.parse(items)]);
+      after = rows[rows.length - 1][0];
+    }
   }
 
   async seedSequences(sequences: Iterable<[string, string[]]>): Promise<number> {

@@ -59,6 +59,10 @@ export interface Store {
   userEvents(userId: string, limit: number): Promise<StoredEvent[]>;
   /** Item ids of the user's sequence, oldest first (at most the configured maximum length). */
   sequence(userId: string): Promise<string[]>;
+  /** The key the store files a user under: the id itself, or its pseudonym under pseudonymisation. */
+  userKey(userId: string): string;
+  /** Every stored sequence, in pages of [user key, item ids] (e.g. to warm per-user caches at start). */
+  sequences(pageSize?: number): AsyncIterable<Array<[userKey: string, items: string[]]>>;
   /** Replaces whole sequences (seeding from a prepared dataset); only for users without one. */
   seedSequences(sequences: Iterable<[userId: string, items: string[]]>): Promise<number>;
   /** One-time markers (e.g. "sequences seeded"), kept beside the sequences so a reset of either resets both. */
