@@ -22,11 +22,17 @@ export interface Neighbour {
   weight: number;
 }
 
+/** An item's neighbours, strongest first, as parallel arrays (stored weights: times `decay(now)` to read). */
+export interface NeighbourList {
+  items: Int32Array;
+  weights: Float64Array;
+}
+
 export class CoVisitation {
   readonly config: CoVisitationConfig;
   private readonly lists = new Map<number, Map<number, number>>();
   /** Sorted copies of the lists, made on first read and dropped when the list changes. */
-  private readonly sorted = new Map<number, Array<[number, number]>>();
+  private readonly sorted = new Map<number, NeighbourList>();
   private readonly clock: DecayClock;
 
   constructor(config: CoVisitationConfigInput = {}, now = Date.now() / 1000) {
@@ -83,17 +89,36 @@ export class CoVisitation {
     }
   }
 
-  /** The item's strongest neighbours, best first, weights as decayed counts at `now`. */
-  neighbours(item: number, n: number, now = Date.now() / 1000): Neighbour[] {
+  /** All of the item's kept neighbours, strongest first (cached until its list changes); read-only. */
+  sortedNeighbours(item: number): NeighbourList | undefined {
     let sorted = this.sorted.get(item);
     if (!sorted) {
       const list = this.lists.get(item);
-      if (!list) return [];
-      sorted = [...list].sort((x, y) => y[1] - x[1]);
+      if (!list) return undefined;
+      const pairs = [...list].sort((x, y) => y[1] - x[1]);
+      sorted = {
+        items: Int32Array.from(pairs, (p) => p[0]),
+        weights: Float64Array.from(pairs, (p) => p[1]),
+      };
       this.sorted.set(item, sorted);
     }
-    const decay = this.clock.valueAt(1, now);
-    return sorted.slice(0, n).map(([other, w]) => ({ item: other, weight: w * decay }));
+    return sorted;
+  }
+
+  /** The factor turning stored weights into decayed counts at `now`. */
+  decay(now: number): number {
+    return this.clock.valueAt(1, now);
+  }
+
+  /** The item's strongest neighbours, best first, weights as decayed counts at `now`. */
+  neighbours(item: number, n: number, now = Date.now() / 1000): Neighbour[] {
+    const sorted = this.sortedNeighbours(item);
+    if (!sorted) return [];
+    const decay = this.decay(now);
+    return Array.from(sorted.items.subarray(0, n), (other, i) => ({
+      item: other,
+      weight: sorted.weights[i] * decay,
+    }));
   }
 
   /** Decayed co-visit weight of the pair at `now` (0 if not among `a`'s kept neighbours). */

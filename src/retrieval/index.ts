@@ -15,8 +15,10 @@ export {
   type CoVisitationConfigInput,
   CoVisitationConfigSchema,
   type Neighbour,
+  type NeighbourList,
 } from "./covisitation.js";
 export {
+  type AnnSearch,
   type IndexHits,
   ItemIndex,
   type ItemIndexConfig,

@@ -52,7 +52,15 @@ function augment(x: Float32Array, maxNorm: number, out: Float32Array, at: number
   out[at + x.length] = Math.sqrt(Math.max(0, maxNorm * maxNorm - n * n)) / maxNorm;
 }
 
-export class ItemIndex {
+/** What the recommendation pipeline needs of an index (an ItemIndex, or a cache in front of one). */
+export interface AnnSearch {
+  search(query: Float32Array, k: number): IndexHits;
+}
+
+export class ItemIndex implements AnnSearch {
+  /** Bumped by every upsert and remove, so results cached elsewhere can tell they may be stale. */
+  generation = 0;
+
   private constructor(
     private readonly hnsw: HnswIndex,
     readonly dim: number,
@@ -153,9 +161,11 @@ export class ItemIndex {
     const row = new Float32Array(this.width);
     this.encode(vector, row, 0);
     this.hnsw.add(key, row, 1);
+    this.generation++;
   }
 
   remove(item: number): boolean {
+    this.generation++;
     return (this.hnsw.remove(BigInt(item)) as number) > 0;
   }
 

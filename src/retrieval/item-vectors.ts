@@ -2,6 +2,12 @@
 // on another vocabulary still lines up), overlaid with content vectors of items the model has no row for.
 import { SeqrankError } from "../util/errors.js";
 
+function dotAt(table: Float32Array, at: number, query: Float32Array): number {
+  let s = 0;
+  for (let d = 0; d < query.length; d++) s += table[at + d] * query[d];
+  return s;
+}
+
 export class ItemVectors {
   private readonly extra = new Map<number, Float32Array>();
 
@@ -53,6 +59,14 @@ export class ItemVectors {
     return id > 0 && id < this.present.length && this.present[id]
       ? this.table.subarray(id * this.dim, (id + 1) * this.dim)
       : undefined;
+  }
+
+  /** Inner product of the item's vector with `query` without a view per call (NaN without a vector). */
+  dot(id: number, query: Float32Array): number {
+    const extra = this.extra.size > 0 ? this.extra.get(id) : undefined;
+    if (extra) return dotAt(extra, 0, query);
+    if (!(id > 0 && id < this.present.length && this.present[id])) return Number.NaN;
+    return dotAt(this.table, id * this.dim, query);
   }
 
   /** Catalogue ids whose vector is a row of `rows` (and not overridden by `set`). */

@@ -29,7 +29,8 @@ export function mmr<T extends Scored>(
   const maxSim = new Float64Array(n);
   const taken = new Uint8Array(n);
   const picked: T[] = [];
-  while (picked.length < Math.min(k, n)) {
+  const want = Math.min(k, n);
+  while (picked.length < want) {
     let best = -1;
     let bestValue = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < n; i++) {
@@ -43,7 +44,7 @@ export function mmr<T extends Scored>(
     taken[best] = 1;
     picked.push(candidates[best]);
     const v = vecs[best];
-    if (v && lambda < 1) {
+    if (v && lambda < 1 && picked.length < want) {
       for (let i = 0; i < n; i++) {
         const w = vecs[i];
         if (!taken[i] && w) maxSim[i] = Math.max(maxSim[i], dot(v, w) / (norms[best] * norms[i]));

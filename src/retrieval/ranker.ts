@@ -51,12 +51,14 @@ export function blendRanker(config: z.input<typeof BlendRankerConfigSchema> = {}
         lo = Math.min(lo, c.dot);
         hi = Math.max(hi, c.dot);
       }
-      return Float32Array.from(candidates, (c) => {
+      const out = new Float32Array(candidates.length);
+      for (let i = 0; i < candidates.length; i++) {
+        const c = candidates[i];
         const dot = Number.isNaN(c.dot) ? 0 : hi > lo ? (c.dot - lo) / (hi - lo) : 1;
-        let s = w.dot * dot;
-        for (const src of CANDIDATE_SOURCES) s += w[src] * c.sources[src];
-        return s;
-      });
+        const { ann, covis, popular, trending } = c.sources;
+        out[i] = w.dot * dot + w.ann * ann + w.covis * covis + w.popular * popular + w.trending * trending;
+      }
+      return out;
     },
   };
 }

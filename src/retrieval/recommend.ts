@@ -2,9 +2,10 @@
 // co-visitation of the recent items, popular, trending) → filters (seen items, deleted items, business
 // rules) → ranker → MMR re-ranking → top k, each with the history items that drove it when asked.
 import { z } from "zod";
-import { BusinessFiltersSchema, businessFilter, cosine, dot, type ItemCatalogue } from "./catalogue.js";
+import { BusinessFiltersSchema, businessFilter, cosine, type ItemCatalogue } from "./catalogue.js";
 import type { CoVisitation } from "./covisitation.js";
-import type { ItemIndex } from "./item-index.js";
+import type { AnnSearch, ItemIndex } from "./item-index.js";
+import { ItemScratch } from "./item-scratch.js";
 import type { ItemVectors } from "./item-vectors.js";
 import { mmr } from "./mmr.js";
 import type { Popularity } from "./popularity.js";
@@ -48,6 +49,8 @@ export interface RecommenderState {
   vectors?: ItemVectors;
   /** ANN over the catalogue's vectors; absent when the model has no vectors (popularity fallback). */
   index?: ItemIndex;
+  /** Searches `index` through a cache (e.g. the service's ANN hits per user); default: `index` itself. */
+  annSearch?: AnnSearch;
   covis: CoVisitation;
   popularity: Popularity;
   ranker: Ranker;
@@ -80,9 +83,37 @@ function emptySources(): Record<CandidateSource, number> {
   return { ann: 0, covis: 0, popular: 0, trending: 0 };
 }
 
+/** The request's candidates in proposal order, found by item through an ItemScratch of their positions. */
+class CandidatePool {
+  private readonly slots = new ItemScratch();
+  readonly list: Candidate[] = [];
+
+  reset(): void {
+    this.slots.clear();
+    this.list.length = 0;
+  }
+
+  get(item: number): Candidate | undefined {
+    return this.slots.has(item) ? this.list[this.slots.get(item)] : undefined;
+  }
+
+  add(c: Candidate): void {
+    this.slots.set(c.item, this.list.length);
+    this.list.push(c);
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+}
+
+// Scratch reused by every call: recommend() runs synchronously, one call at a time per thread.
+const scratchPool = new CandidatePool();
+const covisWeights = new ItemScratch();
+
 /** Adds `scores` (scaled by the best one) as `source` scores of their items. */
 function propose(
-  pool: Map<number, Candidate>,
+  pool: CandidatePool,
   source: CandidateSource,
   items: ArrayLike<number>,
   scores: ArrayLike<number>,
@@ -99,23 +130,32 @@ function propose(
     let c = pool.get(items[i]);
     if (!c) {
       c = { item: items[i], dot: Number.NaN, sources: emptySources() };
-      pool.set(items[i], c);
+      pool.add(c);
     }
     c.sources[source] = hi > base ? (scores[i] - base) / (hi - base) : 1;
   }
 }
 
-function covisCandidates(state: RecommenderState, history: Int32Array, now: number): Map<number, number> {
+/** Co-visitation neighbours of the recent history items, weights summed over the items (recency-weighted). */
+function covisCandidates(
+  state: RecommenderState,
+  history: Int32Array,
+  now: number,
+): { items: readonly number[]; scores: Float64Array } {
   const { covisRecent, covisPerItem, recency } = state.config;
-  const acc = new Map<number, number>();
+  const acc = covisWeights;
+  acc.clear();
+  const decay = state.covis.decay(now);
   let w = 1;
   for (let i = history.length - 1; i >= Math.max(0, history.length - covisRecent); i--) {
-    for (const n of state.covis.neighbours(history[i], covisPerItem, now)) {
-      acc.set(n.item, (acc.get(n.item) ?? 0) + w * n.weight);
+    const list = state.covis.sortedNeighbours(history[i]);
+    for (let j = 0; list && j < Math.min(covisPerItem, list.items.length); j++) {
+      const other = list.items[j];
+      acc.set(other, acc.get(other) + w * (list.weights[j] * decay));
     }
     w *= recency;
   }
-  return acc;
+  return { items: acc.items, scores: Float64Array.from(acc.items, (item) => acc.get(item)) };
 }
 
 function gatherCandidates(
@@ -124,16 +164,17 @@ function gatherCandidates(
   userVector: Float32Array | undefined,
   sources: ReadonlySet<CandidateSource>,
   now: number,
-): Map<number, Candidate> {
-  const pool = new Map<number, Candidate>();
+): CandidatePool {
+  const pool = scratchPool;
+  pool.reset();
   const cfg = state.config;
   if (sources.has("ann") && userVector && state.index && cfg.ann > 0) {
-    const hits = state.index.search(userVector, cfg.ann);
+    const hits = (state.annSearch ?? state.index).search(userVector, cfg.ann);
     propose(pool, "ann", hits.items, hits.scores);
   }
   if (sources.has("covis") && history.length > 0) {
-    const acc = covisCandidates(state, history, now);
-    propose(pool, "covis", [...acc.keys()], [...acc.values()]);
+    const covis = covisCandidates(state, history, now);
+    propose(pool, "covis", covis.items, covis.scores);
   }
   for (const kind of ["popular", "trending"] as const) {
     if (!sources.has(kind) || cfg[kind] === 0) continue;
@@ -144,20 +185,37 @@ function gatherCandidates(
   return pool;
 }
 
+/** Indices of the `m` largest scores, best first; ties keep index order (a stable sort's top m, in O(n·m)). */
+function topIndices(scores: ArrayLike<number>, m: number): Int32Array {
+  const top = new Int32Array(Math.min(m, scores.length));
+  let size = 0;
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i];
+    if (size === top.length && !(s > scores[top[size - 1]])) continue;
+    let j = size < top.length ? size++ : size - 1;
+    while (j > 0 && s > scores[top[j - 1]]) {
+      top[j] = top[j - 1];
+      j--;
+    }
+    top[j] = i;
+  }
+  return top;
+}
+
 /** Narrow filters can leave fewer than k candidates: walk further down the popular list. */
 function backfillPopular(
   state: RecommenderState,
-  pool: Map<number, Candidate>,
+  pool: CandidatePool,
   k: number,
   admit: (c: Candidate) => void,
 ): void {
   const top = state.popularity.top("popular");
   const before = pool.size;
   for (let i = 0; i < top.items.length && pool.size - before < 4 * k; i++) {
-    if (pool.has(top.items[i])) continue;
+    if (pool.get(top.items[i])) continue;
     const c: Candidate = { item: top.items[i], dot: Number.NaN, sources: emptySources() };
     c.sources.popular = top.scores[0] > 0 ? top.scores[i] / top.scores[0] : 0;
-    pool.set(c.item, c);
+    pool.add(c);
     admit(c);
   }
 }
@@ -203,16 +261,17 @@ export function recommend(
   const admit = (c: Candidate) => {
     const meta = state.catalogue.meta(c.item);
     if (!meta || seen.has(c.item) || !accept(meta)) return;
-    const v = userVector && state.vectors?.get(c.item);
-    if (userVector && v) c.dot = dot(userVector, v);
+    if (userVector && state.vectors) c.dot = state.vectors.dot(c.item, userVector);
     kept.push(c);
   };
-  for (const c of pool.values()) admit(c);
+  for (const c of pool.list) admit(c);
   if (kept.length < opts.k) backfillPopular(state, pool, opts.k, admit);
   const scores = state.ranker.score(kept, { history, userVector });
-  const ranked = kept.map((c, i) => ({ item: c.item, score: scores[i], c }));
-  ranked.sort((a, b) => b.score - a.score);
-  const shortlist = ranked.slice(0, opts.k * state.config.mmrPool);
+  const shortlist = Array.from(topIndices(scores, opts.k * state.config.mmrPool), (i) => ({
+    item: kept[i].item,
+    score: scores[i],
+    c: kept[i],
+  }));
   const picked = mmr(shortlist, opts.k, 1 - opts.diversity, (i) => state.vectors?.get(i));
   const items = picked.map(({ item, score, c }) => {
     const rec: Recommendation = {
