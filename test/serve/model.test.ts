@@ -44,7 +44,8 @@ test("the exported encoder and item vectors reproduce SASRec's full-catalogue sc
   const params: Record<string, ReturnType<typeof tensor>> = {};
   for (const [name, e] of model.store.entries) params[name] = tensor(e.value, e.shape);
   // A long history is cut to maxLen by both sides.
-  for (const history of [Int32Array.of(5, 17, 300), Int32Array.from({ length: 30 }, (_, i) => i * 7 + 1)]) {
+  const histories = [Int32Array.of(5, 17, 300), Int32Array.from({ length: 30 }, (_, i) => i * 7 + 1)];
+  for (const history of histories) {
     const scores = (await scorer.run({ ...params, ...model.scoreFeeds([history]) })).scores
       .data as Float32Array;
     const user = await served.encodeUser(history);
@@ -55,6 +56,13 @@ test("the exported encoder and item vectors reproduce SASRec's full-catalogue sc
       maxErr = Math.max(maxErr, Math.abs(s - scores[i]));
     }
     assert.ok(maxErr < 1e-4, `max |Δscore| ${maxErr}`);
+  }
+  // One batch run (padded to its longest history) gives each history its own vector.
+  const batch = await served.encodeUsers!([...histories, Int32Array.of(9)]);
+  for (const [b, history] of [...histories, Int32Array.of(9)].entries()) {
+    const alone = await served.encodeUser(history);
+    for (let d = 0; d < served.dim; d++)
+      assert.ok(Math.abs(batch[b][d] - alone[d]) < 1e-5, `user ${b} dim ${d}`);
   }
   await scorer.release();
   await served.dispose?.();

@@ -8,14 +8,22 @@ import { datasetsDir, testApp, WRITE } from "./helpers.js";
 import { vectorModel } from "./vector-model.js";
 
 let app: FastifyInstance;
+/** Histories the model has encoded (the served model counts its encoder calls). */
+let encoded = 0;
 
 before(async () => {
+  const model = vectorModel("v1");
+  const encodeUser = model.encodeUser;
+  model.encodeUser = (history) => {
+    encoded++;
+    return encodeUser(history);
+  };
   app = await testApp(
     {
       dataDir: preparedDataset("amazon-beauty"),
       catalogFile: join(datasetsDir, "amazon-beauty", "items.jsonl"),
     },
-    { plugins: [recommender({ model: vectorModel("v1") })] },
+    { plugins: [recommender({ model })] },
   );
 });
 after(() => app.close());
@@ -72,6 +80,34 @@ test("an event changes the next recommendations at once (no retraining)", async 
     after.some((r) => (r.because ?? []).some((b) => b.item_id === "1")),
     "the new item drives some",
   );
+});
+
+test("once the user vectors are warmed, reads run no encoder; an event encodes on the write path", async () => {
+  const deadline = Date.now() + 60_000;
+  while ((await app.inject({ method: "GET", url: "/readyz" })).statusCode !== 200) {
+    assert.ok(Date.now() < deadline, "warm-up finishes");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const ready = (await app.inject({ method: "GET", url: "/readyz" })).json();
+  const warmed = /^(\d+) users encoded at start/.exec(ready.components["user-vectors"].detail);
+  assert.ok(warmed && Number(warmed[1]) > 22_000, ready.components["user-vectors"].detail);
+  const start = encoded;
+  const before = (await recs("5")).map((r) => r.item_id);
+  await recs("6");
+  assert.equal(encoded, start, "reads of stored users find their vectors");
+  const res = await app.inject({
+    method: "POST",
+    url: "/v1/events",
+    headers: WRITE,
+    payload: { user_id: "5", item_id: "1", type: "click" },
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.equal(encoded, start + 1, "the event encodes the new history once");
+  assert.notDeepEqual(
+    (await recs("5")).map((r) => r.item_id),
+    before,
+  );
+  assert.equal(encoded, start + 1, "and the next read uses it");
 });
 
 test("similar items, filters and 404s", async () => {

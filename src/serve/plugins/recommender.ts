@@ -135,12 +135,39 @@ async function recommenderPlugin(app: FastifyInstance, opts: RecommenderPluginOp
     timer.unref();
     app.addHook("onClose", async () => clearInterval(timer));
   }
+  const stopWarming = warmUserVectors(app, service);
   app.addHook("onClose", async () => {
+    await stopWarming();
     await swapping.catch(() => {});
     await service.model.dispose?.();
   });
   app.readiness.set("model", true, `${model.name}@${model.version}`);
   opts.onReady?.(service);
+}
+
+/**
+ * Encodes the stored users' vectors in the background; /readyz reports "user-vectors" not ready until done
+ * (requests are answered meanwhile, encoding the user on a cache miss). Returns a function that stops it.
+ */
+function warmUserVectors(app: FastifyInstance, service: RecommenderService): () => Promise<void> {
+  app.readiness.set("user-vectors", false, "warming");
+  const stop = new AbortController();
+  const started = performance.now();
+  const warming = service.warm(stop.signal).then(
+    (users) => {
+      const ms = Math.round(performance.now() - started);
+      app.readiness.set("user-vectors", true, `${users} users encoded at start in ${ms} ms`);
+      app.log.info({ users, ms }, "user vectors warmed");
+    },
+    (err) => {
+      app.readiness.set("user-vectors", true, "warm-up failed: users are encoded on their first request");
+      app.log.error({ err }, "user vector warm-up failed");
+    },
+  );
+  return async () => {
+    stop.abort();
+    await warming;
+  };
 }
 
 /** The recommender as a plugin for buildApp's `plugins` list. */

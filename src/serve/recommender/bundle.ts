@@ -1,5 +1,5 @@
-// Everything tied to one model version: the model, its vectors in catalogue id order, their ANN index and,
-// with a title tower, the catalogue's title vectors (title-index.ts).
+// Everything tied to one model version: the model, its vectors in catalogue id order, their ANN index, the
+// cache of user vectors it encoded and, with a title tower, the catalogue's title vectors (title-index.ts).
 // Requests hold a bundle for their whole duration (acquire/release); a swapped-out bundle frees its
 // native resources once the last request using it is done, so a swap never fails a request in flight.
 import {
@@ -10,17 +10,22 @@ import {
 } from "../../retrieval/index.js";
 import type { ServingModel } from "../model/index.js";
 import { buildTitleIndex } from "./title-index.js";
+import { UserVectorCache } from "./user-vectors.js";
 
 export class ModelBundle {
   private inFlight = 0;
   private retired = false;
+  readonly userVectors: UserVectorCache;
   private constructor(
     readonly model: ServingModel,
     readonly vectors: ItemVectors | undefined,
     readonly index: ItemIndex | undefined,
+    userVectorCapacity: number,
     /** Unit title vectors of the catalogue (semantic search); undefined without a title tower. */
     readonly titles?: ItemIndex,
-  ) {}
+  ) {
+    this.userVectors = new UserVectorCache(model, userVectorCapacity, index);
+  }
 
   /**
    * Builds the vectors and the ANN index of `model` over `catalogue`. Catalogue items the model has no row
@@ -29,10 +34,10 @@ export class ModelBundle {
   static async build(
     model: ServingModel,
     catalogue: ItemCatalogue,
-    indexConfig: ItemIndexConfigInput,
+    config: { index: ItemIndexConfigInput; userVectorCache: number },
     contentVector: (item: number, vectors: ItemVectors) => Promise<Float32Array | undefined>,
   ): Promise<ModelBundle> {
-    if (model.dim === 0) return new ModelBundle(model, undefined, undefined);
+    if (model.dim === 0) return new ModelBundle(model, undefined, undefined, 0);
     const ids = model.itemIds ?? Array.from({ length: model.nItems + 1 }, (_, i) => String(i));
     const vectors = ItemVectors.fromModel(
       model.dim,
@@ -46,10 +51,10 @@ export class ModelBundle {
       const v = await contentVector(id, vectors);
       if (v) vectors.set(id, v);
     }
-    const index = await ItemIndex.buildAsync(vectors.rows, model.dim, indexConfig, vectors.tableIds());
+    const index = await ItemIndex.buildAsync(vectors.rows, model.dim, config.index, vectors.tableIds());
     for (const [id, v] of vectors.extras()) index.upsert(id, v);
-    const titles = await buildTitleIndex(model, catalogue, indexConfig);
-    return new ModelBundle(model, vectors, index, titles);
+    const titles = await buildTitleIndex(model, catalogue, config.index);
+    return new ModelBundle(model, vectors, index, config.userVectorCache, titles);
   }
 
   acquire(): this {

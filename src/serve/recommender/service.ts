@@ -35,7 +35,7 @@ import { ModelBundle } from "./bundle.js";
 import { contentVector } from "./content-vectors.js";
 import { type HybridResult, type HybridSearchOptions, hybridSearch } from "./hybrid-search.js";
 import { titleVector } from "./title-index.js";
-import { UserVectorCache } from "./user-vectors.js";
+import type { UserVectorCache } from "./user-vectors.js";
 
 export const RecommenderConfigSchema = z
   .object({
@@ -67,9 +67,10 @@ export class RecommenderService {
   readonly searchIndex: SearchIndex = createSearchIndex();
   readonly covis: CoVisitation;
   readonly popularity: Popularity;
-  readonly userVectors: UserVectorCache;
   private ranker: Ranker;
   private current!: ModelBundle;
+  /** The bundle being warmed during a swap (user deletions reach its cache too). */
+  private next: ModelBundle | undefined;
 
   private constructor(
     private readonly store: Store,
@@ -77,7 +78,6 @@ export class RecommenderService {
   ) {
     this.covis = new CoVisitation(config.covis);
     this.popularity = new Popularity(0, config.popularity);
-    this.userVectors = new UserVectorCache(config.userVectorCache);
     this.ranker = blendRanker(config.ranker);
   }
 
@@ -127,28 +127,65 @@ export class RecommenderService {
   }
 
   private buildBundle(model: ServingModel): Promise<ModelBundle> {
-    return ModelBundle.build(model, this.catalogue, this.config.index, (item, vectors) =>
-      contentVector(item, model, this.searchIndex, this.catalogue, vectors),
+    return ModelBundle.build(
+      model,
+      this.catalogue,
+      { index: this.config.index, userVectorCache: this.config.userVectorCache },
+      (item, vectors) => contentVector(item, model, this.searchIndex, this.catalogue, vectors),
     );
+  }
+
+  /**
+   * Encodes the stored users' histories into the current model's cache (and their ANN hits), so reads find
+   * them (the service answers meanwhile, encoding on a miss). Returns how many users were encoded.
+   */
+  warm(signal?: AbortSignal): Promise<number> {
+    return this.warmBundle(this.current, signal);
+  }
+
+  private warmBundle(bundle: ModelBundle, signal?: AbortSignal): Promise<number> {
+    if (bundle.model.dim === 0) return Promise.resolve(0);
+    return bundle.userVectors.warm(this.storedHistories(), this.config.pipeline.ann, signal);
+  }
+
+  private async *storedHistories(): AsyncIterable<Array<[string, Int32Array]>> {
+    for await (const page of this.store.sequences())
+      yield page.map(([key, items]): [string, Int32Array] => [key, this.denseHistory(items)]);
   }
 
   get model(): ServingModel {
     return this.current.model;
   }
 
-  /** Loads the new model's bundle completely, then swaps the reference; requests in flight finish on the old one. */
+  /** The current model's user vector cache. */
+  get userVectors(): UserVectorCache {
+    return this.current.userVectors;
+  }
+
+  /**
+   * Loads the new model's bundle completely and warms its user vectors, then swaps the reference; requests in
+   * flight finish on the old one.
+   */
   async swap(model: ServingModel): Promise<void> {
     const next = await this.buildBundle(model);
+    this.next = next;
+    try {
+      await this.warmBundle(next);
+    } finally {
+      this.next = undefined;
+    }
     const old = this.current;
     this.current = next;
     old.retire();
   }
 
-  private state(bundle: ModelBundle): RecommenderState {
+  /** The pipeline's view of the live state; with `userKey`, ANN searches go through the user's cached hits. */
+  private state(bundle: ModelBundle, userKey?: string): RecommenderState {
     return {
       catalogue: this.catalogue,
       vectors: bundle.vectors,
       index: bundle.index,
+      annSearch: userKey === undefined ? undefined : bundle.userVectors.searcher(userKey),
       covis: this.covis,
       popularity: this.popularity,
       ranker: this.ranker,
@@ -161,8 +198,8 @@ export class RecommenderService {
     this.ranker = ranker;
   }
 
-  private async history(userId: string): Promise<Int32Array> {
-    const raw = await this.store.sequence(userId);
+  /** Dense ids of a stored sequence's items that the catalogue knows (deleted items drop out). */
+  private denseHistory(raw: readonly string[]): Int32Array {
     const ids: number[] = [];
     for (const r of raw) {
       const id = this.catalogue.denseId(r);
@@ -171,9 +208,13 @@ export class RecommenderService {
     return Int32Array.from(ids);
   }
 
-  private async userVector(userId: string, history: Int32Array, bundle: ModelBundle) {
+  private async history(userId: string): Promise<Int32Array> {
+    return this.denseHistory(await this.store.sequence(userId));
+  }
+
+  private async userVector(userKey: string, history: Int32Array, bundle: ModelBundle) {
     if (bundle.model.dim === 0 || history.length === 0) return undefined;
-    return this.userVectors.get(userId, history, bundle.model);
+    return bundle.userVectors.get(userKey, history);
   }
 
   async recommendFor(
@@ -182,9 +223,11 @@ export class RecommenderService {
   ): Promise<RecommendResult & { history: Int32Array; version: string }> {
     const bundle = this.current.acquire();
     try {
+      const key = this.store.userKey(userId);
       const history = await this.history(userId);
-      const uv = await this.userVector(userId, history, bundle);
-      return { ...recommend(this.state(bundle), history, uv, opts), history, version: bundle.model.version };
+      const uv = await this.userVector(key, history, bundle);
+      const result = recommend(this.state(bundle, key), history, uv, opts);
+      return { ...result, history, version: bundle.model.version };
     } finally {
       bundle.release();
     }
@@ -214,19 +257,23 @@ export class RecommenderService {
     const bundle = this.current.acquire();
     try {
       const uv =
-        userId === undefined ? undefined : await this.userVector(userId, await this.history(userId), bundle);
+        userId === undefined
+          ? undefined
+          : await this.userVector(this.store.userKey(userId), await this.history(userId), bundle);
       return await hybridSearch(this.searchIndex, this.catalogue, bundle, query, opts, uv);
     } finally {
       bundle.release();
     }
   }
 
-  /** Hook: new events feed co-visitation and popularity at once. */
+  /**
+   * Hook: new events feed co-visitation and popularity at once, and each user's new history is encoded here,
+   * on the write path, so the next read finds the user's vector cached.
+   */
   async onEvents(events: AcceptedEvent[]): Promise<void> {
     const byUser = new Map<string, AcceptedEvent[]>();
     for (const e of events) byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
     for (const [userId, userEvents] of byUser) {
-      this.userVectors.delete(userId);
       const history = await this.history(userId); // already ends with these events
       userEvents.forEach((e, i) => {
         const item = this.catalogue.denseId(e.itemId) ?? this.catalogue.upsert({ id: e.itemId });
@@ -234,6 +281,13 @@ export class RecommenderService {
         this.covis.observe(history.subarray(0, Math.max(0, at)), item, e.ts / 1000);
         this.popularity.add(item, e.ts / 1000);
       });
+      const bundle = this.current.acquire();
+      try {
+        if (bundle.model.dim > 0 && history.length > 0)
+          await bundle.userVectors.put(this.store.userKey(userId), history);
+      } finally {
+        bundle.release();
+      }
     }
   }
 
@@ -265,6 +319,8 @@ export class RecommenderService {
   }
 
   onUserDelete(userId: string): void {
-    this.userVectors.delete(userId);
+    const key = this.store.userKey(userId);
+    this.current.userVectors.delete(key);
+    this.next?.userVectors.delete(key);
   }
 }

@@ -1,12 +1,17 @@
-// User vectors cached per user, keyed by the model version and the exact history they were encoded from:
-// a stale entry can never be served (a new event changes the history, a swap changes the version), so
-// replicas sharing one store stay correct; hooks only drop entries early to free memory.
+// The user vectors of one model, cached per user together with the exact history each was encoded from. A
+// stale entry is never served: a read compares the cached history with the user's current sequence from the
+// store (which replicas share), so an event written through another replica only costs one encoder run here.
+// The encoder normally stays off the read path: a new event encodes the user's new history on the write path
+// (`put`), and `warm` batch-encodes the stored users when a model is loaded. Each entry also keeps its ANN
+// hits (`search`), valid until the item index changes.
+import type { AnnSearch, IndexHits, ItemIndex } from "../../retrieval/index.js";
 import type { ServingModel } from "../model/index.js";
 
 interface Entry {
-  version: string;
   history: Int32Array;
   vector: Float32Array;
+  /** ANN hits of `vector`, for `k` neighbours, at index generation `generation`. */
+  ann?: { hits: IndexHits; k: number; generation: number };
 }
 
 function sameHistory(a: Int32Array, b: Int32Array): boolean {
@@ -15,34 +20,107 @@ function sameHistory(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
+/** Users encoded per encoder run while warming (shorter batches keep a swap's event-loop pauses short). */
+const WARM_BATCH = 64;
+
 export class UserVectorCache {
+  /** Insertion order is the LRU order: a hit moves its entry to the end. */
   private readonly entries = new Map<string, Entry>();
   hits = 0;
   misses = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly model: ServingModel,
+    readonly capacity: number,
+    private readonly index?: ItemIndex,
+  ) {}
 
-  async get(userId: string, history: Int32Array, model: ServingModel): Promise<Float32Array> {
-    const e = this.entries.get(userId);
-    if (e && e.version === model.version && sameHistory(e.history, history)) {
+  /** The vector of `history` (the user's current one); encoded and cached unless the cached entry matches. */
+  async get(userKey: string, history: Int32Array): Promise<Float32Array> {
+    const e = this.entries.get(userKey);
+    if (e && sameHistory(e.history, history)) {
       this.hits++;
-      this.entries.delete(userId); // re-insert: Map order is the LRU order
-      this.entries.set(userId, e);
+      this.entries.delete(userKey);
+      this.entries.set(userKey, e);
       return e.vector;
     }
     this.misses++;
-    const vector = await model.encodeUser(history);
-    this.entries.delete(userId);
-    this.entries.set(userId, { version: model.version, history: history.slice(), vector });
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    return this.put(userKey, history);
+  }
+
+  /** Encodes `history` and caches it (kept, not copied) as the user's vector (the write path of an event). */
+  async put(userKey: string, history: Int32Array): Promise<Float32Array> {
+    const vector = await this.model.encodeUser(history);
+    this.set(userKey, history, vector);
     return vector;
   }
 
-  delete(userId: string): void {
-    this.entries.delete(userId);
+  /**
+   * The index, searched through the user's cached hits: `search(vector, k)` with the user's cached vector
+   * answers from the entry while the index is unchanged (any other query goes to the index).
+   */
+  searcher(userKey: string): AnnSearch | undefined {
+    const index = this.index;
+    if (!index) return undefined;
+    return {
+      search: (query, k) => {
+        const e = this.entries.get(userKey);
+        if (!e || e.vector !== query) return index.search(query, k);
+        if (e.ann?.k !== k || e.ann.generation !== index.generation)
+          e.ann = { hits: index.search(query, k), k, generation: index.generation };
+        return e.ann.hits;
+      },
+    };
   }
 
-  clear(): void {
-    this.entries.clear();
+  /**
+   * Encodes stored users (pages of [user key, history]) in batches until the cache is full, and with
+   * `annK` > 0 also their `annK` ANN hits; users already cached are skipped; `signal` stops it between
+   * batches. Returns the users encoded.
+   */
+  async warm(
+    pages: AsyncIterable<Array<[string, Int32Array]>>,
+    annK = 0,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    let encoded = 0;
+    for await (const page of pages) {
+      const todo = page.filter(([key, h]) => h.length > 0 && !this.entries.has(key));
+      // Similar lengths together: a batch is padded to its longest history.
+      todo.sort((a, b) => a[1].length - b[1].length);
+      for (let start = 0; start < todo.length; ) {
+        const room = this.capacity - this.entries.size;
+        if (room <= 0 || signal?.aborted) return encoded;
+        const batch = todo.slice(start, start + Math.min(WARM_BATCH, room));
+        start += batch.length;
+        const vectors = await this.encodeMany(batch.map(([, h]) => h));
+        batch.forEach(([key, h], i) => {
+          if (this.entries.has(key)) return; // an event encoded it meanwhile
+          this.set(key, h, vectors[i]);
+          if (annK > 0) this.searcher(key)?.search(vectors[i], annK);
+        });
+        encoded += batch.length;
+      }
+    }
+    return encoded;
+  }
+
+  delete(userKey: string): void {
+    this.entries.delete(userKey);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private encodeMany(histories: Int32Array[]): Promise<Float32Array[]> {
+    if (this.model.encodeUsers) return this.model.encodeUsers(histories);
+    return Promise.all(histories.map((h) => this.model.encodeUser(h)));
+  }
+
+  private set(userKey: string, history: Int32Array, vector: Float32Array): void {
+    this.entries.delete(userKey);
+    this.entries.set(userKey, { history, vector });
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
   }
 }
