@@ -1,14 +1,18 @@
-// `npm run bench -- serve [--seconds 20] [--rate 1000]`: the HTTP service under load from a second process.
+// `npm run bench -- serve [--seconds 20] [--rate 1000] [--profile <dir>]`: the HTTP service under load from a
+// second process.
 //   1. amazon-beauty (prepared if missing) and SASRec trained for 2 epochs (latency model, not an accuracy run);
 //   2. ANN over its item vectors: int8 vs f32 recall@10, NDCG@10 and query latency;
-//   3. the server as a child process on 127.0.0.1; autocannon (another child) at a fixed rate on
-//      GET /v1/users/:id/recommendations (random users): p50/p99, req/s, errors;
+//   3. the server as a child process on 127.0.0.1; GET /v1/users/:id/recommendations for users drawn from all
+//      22,363 users at a constant arrival rate (open loop, bench/serve/load.ts): p50/p99, req/s, errors, the
+//      server's CPU time per request and the load generator's CPU use; then the same rate through autocannon
+//      (bench/serve/autocannon.ts, the earlier method) for comparison;
 //   4. event → changed recommendation latency (POST /v1/events, then GET until the list differs);
 //   5. hybrid search over HTTP on the Beauty catalogue (p50/p95);
 //   6. engine search p95 on 100k synthetic products vs @orama/orama: bench/search.ts, run as a child in this run.
+// `--profile <dir>` runs the server with --cpu-prof (profile written to <dir> when it exits).
 // Last stdout line: one JSON object.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadServingModel, ModelRegistry } from "../src/serve/model/index.js";
@@ -23,6 +27,10 @@ const flag = (name: string, fallback: number) => {
 };
 const SECONDS = flag("seconds", 20);
 const RATE = flag("rate", 1000);
+const AUTOCANNON_SECONDS = 10;
+const USERS = 22_363;
+const profileAt = process.argv.indexOf("--profile");
+const profileDir = profileAt >= 0 ? process.argv[profileAt + 1] : undefined;
 const dataDir = join(repoRoot, "data", "amazon-beauty");
 const work = join(repoRoot, ".tmp", "bench-serve");
 const registryRoot = join(work, "runs");
@@ -33,7 +41,9 @@ const tsx = (file: string, ...args: string[]) =>
 
 function startServer(sqlitePath: string): Promise<{ url: string; proc: ChildProcess }> {
   const [cmd, args] = tsx("bench/serve/server.ts", dataDir, registryRoot, catalog, sqlitePath);
-  const proc = spawn(cmd, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
+  const prof = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [];
+  const log = openSync(join(work, "server.log"), "w"); // request logs (info level, the default)
+  const proc = spawn(cmd, [...prof, ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", log] });
   return new Promise((resolve, reject) => {
     let out = "";
     proc.stdout!.on("data", (d) => {
@@ -45,12 +55,53 @@ function startServer(sqlitePath: string): Promise<{ url: string; proc: ChildProc
   });
 }
 
-function load(url: string, template: string, rate: number, seconds: number): Record<string, number> {
-  const [cmd, args] = tsx("bench/serve/load.ts", url, template, String(rate), String(seconds), "22363");
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks of 1/100 s
+}
+
+/** CPU seconds all processes have used so far (user, nice, system, irq, softirq), from /proc/stat. */
+function machineCpuSeconds(): number {
+  const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).map(Number);
+  return (f[1] + f[2] + f[3] + f[6] + f[7]) / 100;
+}
+
+/**
+ * Runs a load generator child against the server; adds the server's CPU time per request and the CPU that
+ * neither the server nor the load generator used (other processes: the machine should be quiet).
+ */
+function load(
+  generator: "load" | "autocannon",
+  server: { url: string; proc: ChildProcess },
+  rate: number,
+  seconds: number,
+): Record<string, number> {
+  const template = "/v1/users/{user}/recommendations?k=10";
+  const [cmd, args] = tsx(
+    `bench/serve/${generator}.ts`,
+    server.url,
+    template,
+    `${rate}`,
+    `${seconds}`,
+    `${USERS}`,
+  );
+  const cpu0 = cpuSeconds(server.proc.pid!);
+  const machine0 = machineCpuSeconds();
+  const t0 = performance.now();
   const r = spawnSync(cmd, args, { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  if (r.status !== 0) throw new Error("load generator failed");
+  if (r.status !== 0) throw new Error(`${generator} failed`);
+  const wallS = (performance.now() - t0) / 1000;
   const lines = r.stdout.trim().split("\n");
-  return JSON.parse(lines[lines.length - 1]);
+  const result = JSON.parse(lines[lines.length - 1]);
+  const serverS = cpuSeconds(server.proc.pid!) - cpu0;
+  const loadS = result.client_cpu_s ?? 0;
+  const otherPct = ((machineCpuSeconds() - machine0 - serverS - loadS) / wallS) * 100;
+  return {
+    ...result,
+    server_cpu_us_per_req: Math.round((serverS * 1e6) / result.requests),
+    other_cpu_pct: Math.round(Math.max(0, otherPct)),
+  };
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -134,12 +185,15 @@ async function main(): Promise<void> {
   const startupS = (performance.now() - t0) / 1000;
   console.log(`server up at ${server.url} in ${startupS.toFixed(1)} s`);
   let rec: Record<string, number>;
+  let burst: Record<string, number>;
   let change: Awaited<ReturnType<typeof eventToChange>>;
   let search: Awaited<ReturnType<typeof httpSearch>>;
   try {
-    load(server.url, "/v1/users/{user}/recommendations?k=10", RATE, 3); // warm-up
-    rec = load(server.url, "/v1/users/{user}/recommendations?k=10", RATE, SECONDS);
-    console.log(`recommendations at ${RATE} req/s for ${SECONDS} s:`, JSON.stringify(rec));
+    load("load", server, RATE, 3); // warm-up
+    rec = load("load", server, RATE, SECONDS);
+    console.log(`recommendations at ${RATE} req/s for ${SECONDS} s (open loop):`, JSON.stringify(rec));
+    burst = load("autocannon", server, RATE, AUTOCANNON_SECONDS);
+    console.log(`the same through autocannon for ${AUTOCANNON_SECONDS} s:`, JSON.stringify(burst));
     change = await eventToChange(server.url, 30);
     console.log("event → changed recommendations:", JSON.stringify(change));
     search = await httpSearch(server.url, 520);
@@ -171,9 +225,19 @@ async function main(): Promise<void> {
     seconds: SECONDS,
     rec_p50_ms: rec.p50_ms,
     rec_p99_ms: rec.p99_ms,
+    rec_p999_ms: rec.p999_ms,
     rec_max_ms: rec.max_ms,
     rec_rps: rec.rps,
     errors: rec.errors,
+    server_cpu_us_per_req: rec.server_cpu_us_per_req,
+    load_connections: rec.connections,
+    load_cpu_pct: rec.client_cpu_pct,
+    load_max_lag_ms: rec.client_max_lag_ms,
+    other_cpu_pct: rec.other_cpu_pct,
+    autocannon_p50_ms: burst.p50_ms,
+    autocannon_p99_ms: burst.p99_ms,
+    autocannon_rps: burst.rps,
+    autocannon_errors: burst.errors,
     event_to_change_p50_ms: change.p50,
     event_to_change_max_ms: change.max,
     event_changed: `${change.changed}/30`,

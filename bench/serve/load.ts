@@ -1,42 +1,84 @@
-// Child process of bench/serve.ts: autocannon at a fixed overall rate against one URL pattern, from a
-// process of its own. argv: <baseUrl> <pathTemplate with {user}> <rate> <seconds> <users>. Last line: JSON.
-import { createRequire } from "node:module";
+// Child process of bench/serve.ts: open-loop load at a constant arrival rate, like wrk2. Request i is due at
+// t0 + i / rate whatever the server does, and its latency is counted from that due time, so a slow server
+// (or a late client) cannot hide queueing (no coordinated omission). Each request asks for a user drawn
+// uniformly from all users. argv: <baseUrl> <pathTemplate with {user}> <rate> <seconds> <users>
+// [connections]. Last stdout line: JSON with percentiles, achieved rate, errors and this process's CPU use.
+import { Agent, request } from "node:http";
+import { uniformSource } from "../../src/graph/init.js";
 
-interface AutocannonResult {
-  latency: { p50: number; p90: number; p99: number; max: number; average: number };
-  requests: { average: number; total: number };
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  duration: number;
+const [url, template, rateArg, secondsArg, usersArg, connectionsArg = "64"] = process.argv.slice(2);
+const rate = Number(rateArg);
+const total = Math.round(rate * Number(secondsArg));
+const users = Number(usersArg);
+const connections = Number(connectionsArg);
+const TIMEOUT_MS = 5000;
+
+const agent = new Agent({ keepAlive: true, maxSockets: connections });
+const { hostname, port } = new URL(url);
+const random = uniformSource(7);
+const latencies = new Float64Array(total);
+let sent = 0;
+let done = 0;
+let errors = 0;
+let maxLagMs = 0;
+
+function fire(dueAt: number, slot: number, onDone: () => void): void {
+  const path = template.replace("{user}", String(1 + Math.floor(random() * users)));
+  const req = request({ agent, hostname, port, path, timeout: TIMEOUT_MS }, (res) => {
+    if (res.statusCode !== 200) errors++;
+    res.resume();
+    res.on("end", () => {
+      latencies[slot] = performance.now() - dueAt;
+      onDone();
+    });
+  });
+  req.on("timeout", () => req.destroy(new Error("timeout")));
+  req.on("error", () => {
+    errors++;
+    latencies[slot] = performance.now() - dueAt;
+    onDone();
+  });
+  req.end();
 }
-type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
 
-const [url, template, rate, seconds, users] = process.argv.slice(2);
-let n = 0;
-const result = await autocannon({
-  url,
-  connections: 32,
-  overallRate: Number(rate),
-  duration: Number(seconds),
-  requests: [
-    {
-      setupRequest: (req: Record<string, unknown>) => {
-        n = (n * 7919 + 104_729) % Number(users); // a fixed pseudo-random walk over the users
-        return { ...req, path: template.replace("{user}", String(n + 1)) };
-      },
-    },
-  ],
+const cpu0 = process.cpuUsage();
+const t0 = performance.now() + 50;
+await new Promise<void>((resolve) => {
+  const finish = () => {
+    if (++done === total) resolve();
+  };
+  // Wake about every millisecond and send every request that is due by now.
+  const tick = () => {
+    const now = performance.now();
+    while (sent < total && t0 + (sent * 1000) / rate <= now) {
+      const dueAt = t0 + (sent * 1000) / rate;
+      maxLagMs = Math.max(maxLagMs, now - dueAt);
+      fire(dueAt, sent++, finish);
+    }
+    if (sent < total) setTimeout(tick, 1);
+  };
+  setTimeout(tick, 50);
 });
+const elapsedS = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const lifetime = process.cpuUsage();
+agent.destroy();
+
+const sorted = latencies.sort();
+const at = (p: number) => Math.round(sorted[Math.min(total - 1, Math.floor(p * total))] * 100) / 100;
 process.stdout.write(
   `${JSON.stringify({
-    p50_ms: result.latency.p50,
-    p90_ms: result.latency.p90,
-    p99_ms: result.latency.p99,
-    max_ms: result.latency.max,
-    rps: Math.round((result.requests.total / result.duration) * 10) / 10,
-    requests: result.requests.total,
-    errors: result.errors + result.timeouts + result.non2xx,
+    p50_ms: at(0.5),
+    p90_ms: at(0.9),
+    p99_ms: at(0.99),
+    p999_ms: at(0.999),
+    max_ms: at(1),
+    rps: Math.round((total / elapsedS) * 10) / 10,
+    requests: total,
+    errors,
+    connections,
+    client_max_lag_ms: Math.round(maxLagMs * 100) / 100,
+    client_cpu_pct: Math.round(((cpu.user + cpu.system) / 1000 / (elapsedS * 1000)) * 1000) / 10,
+    client_cpu_s: Math.round((lifetime.user + lifetime.system) / 1e4) / 100, // since start (startup included)
   })}\n`,
 );

@@ -39,7 +39,7 @@ export async function ensureModel(
   const cfg = sasrec.configSchema.parse({ dim: 64, maxLen: 50 });
   const model = sasrec.create(cfg, { nItems: data.nItems, maxSeqLen: 50 }, new ParamStore(42));
   console.log("training SASRec for 2 epochs on amazon-beauty (latency benchmark model) …");
-  const result = await fit(model, data, { epochs: 2, threads: 2 }, undefined, {
+  const result = await fit(model, data, { epochs: 2, threads: 1 }, undefined, {
     onEpoch: (r) =>
       console.log(
         `epoch ${r.epoch}: loss ${r.loss.toFixed(4)}, valid NDCG@10 ${r.valid["NDCG@10"]?.toFixed(4)}`,
