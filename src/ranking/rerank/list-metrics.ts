@@ -1,0 +1,40 @@
+// Ranking metrics of re-ranked candidate lists. A query whose target was not retrieved has rank ∞: a miss
+// for the retrieval order and for every re-ranking alike, so averages run over all queries.
+import { createMetric } from "../../eval/metrics.js";
+
+/**
+ * 0-based position of the target in its list after ordering the k candidates by `scores` (descending). Equal
+ * scores keep retrieval order (slot order), so a ranker that scores everything alike gains nothing from ties.
+ */
+export function rankAfterRerank(
+  scores: ArrayLike<number>,
+  at: number,
+  k: number,
+  targetSlot: number,
+): number {
+  if (targetSlot < 0) return Number.POSITIVE_INFINITY;
+  const t = scores[at + targetSlot];
+  let rank = 0;
+  for (let j = 0; j < k; j++) {
+    const s = scores[at + j];
+    if (s > t || (s === t && j < targetSlot)) rank++;
+  }
+  return rank;
+}
+
+/** HR, NDCG and MRR at each cut-off, averaged over every query (misses included). */
+export function listMetrics(
+  ranks: Float64Array,
+  ks: readonly number[] = [5, 10, 20],
+): Record<string, number> {
+  const ctx = { nItems: 0, isHead: new Uint8Array(0) };
+  const out: Record<string, number> = {};
+  for (const kind of ["NDCG", "HR", "MRR"] as const) {
+    for (const k of ks) {
+      const m = createMetric(kind, k, ctx);
+      m.update({ size: ranks.length, ranks, topItems: new Int32Array(0), topK: 0 });
+      out[m.name] = m.result();
+    }
+  }
+  return out;
+}
