@@ -5,7 +5,8 @@
 //   2. test NDCG@10 / HR@10 over every test user, full ranking with seen items masked: each encoder with exact
 //      float32 item vectors, and each with the ANN index (usearch HNSW) over f32 or int8 item vectors (the top
 //      10 unseen items it returns);
-//   3. encoder latency per call: median over `calls` single users (batch 1) and over `batches` batches of 256
+//   3. the cosine of int8 and float32 user vectors over every test user;
+//   4. encoder latency per call: median over `calls` single users (batch 1) and over `batches` batches of 256
 //      users, real test histories, the three encoders interleaved round by round.
 // Last stdout line: one JSON object.
 import { readFileSync } from "node:fs";
@@ -122,6 +123,26 @@ for (const v of VARIANTS) {
   await quality(`${enc}_exact`, exactScorer(v));
   for (const [kind, index] of Object.entries(indexes))
     await quality(`${enc}_ann_${kind}`, annScorer(v, index));
+}
+
+// Cosine of each int8 variant's user vector with float32's, over every test user (batches of 256).
+for (const v of ["int8", "int8-weights"] as const) {
+  const cos: number[] = [];
+  for (let first = 0; first < test.histories.length; first += BATCH) {
+    const batch = test.histories.slice(first, first + BATCH);
+    const [a, b] = [await encode("none", batch), await encode(v, batch)];
+    for (let r = 0; r < batch.length; r++) {
+      let [ab, aa, bb] = [0, 0, 0];
+      for (let d = r * dim; d < (r + 1) * dim; d++) {
+        ab += a[d] * b[d];
+        aa += a[d] * a[d];
+        bb += b[d] * b[d];
+      }
+      cos.push(ab / Math.sqrt(aa * bb));
+    }
+  }
+  out[`${v}_cosine_min`] = round(Math.min(...cos), 6);
+  out[`${v}_cosine_median`] = round(median(cos), 6);
 }
 
 // Latency: the three encoders interleaved, 10 rounds each of calls/10 single users and batches/10 batches.

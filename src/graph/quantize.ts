@@ -4,8 +4,9 @@
 // over constants only (e.g. a side-feature item table) stay float32: ONNX Runtime folds them at load time.
 //   "int8":         activations are quantised per call (DynamicQuantizeLinear → MatMulInteger → Cast → Mul by
 //                   both scales); ONNX Runtime fuses the pattern into its DynamicQuantizeMatMul kernel.
-//   "int8-weights": weight-only, DequantizeLinear(int8 weights) → float MatMul. ONNX Runtime folds the
-//                   dequantisation at load time, so this shrinks the file but runs at float32 speed.
+//   "int8-weights": weight-only, DequantizeLinear(int8 weights) → float MatMul, for runtimes without integer
+//                   matmuls. ONNX Runtime's CPU provider folds the dequantisation at load (its optimised graph
+//                   has the float32 MatMuls back), so it brings no speed (bench/int8.ts measured it slower).
 import { SeqrankError } from "../util/errors.js";
 import { ONNX_DTYPE, type OnnxGraph, type OnnxNode, type OnnxTensor } from "./onnx-proto.js";
 
