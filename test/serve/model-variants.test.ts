@@ -113,6 +113,7 @@ interface Hit {
 }
 
 test("semantic search: half of a real title's words find the item through the title tower", async () => {
+  // A small user-vector cache: this test needs no user vectors, so loading the model need not encode many.
   const app: FastifyInstance = await testApp(
     { dataDir, catalogFile: join(datasetsDir, "amazon-beauty", "items.jsonl") },
     {
