@@ -46,7 +46,8 @@ const list = (s: string | undefined) =>
     .map((t) => t.trim())
     .filter(Boolean);
 
-function modelConfig(flags: CtrTrainFlags): Record<string, unknown> {
+/** The ranker's config from --config JSON and the single flags (also used by --task rerank). */
+export function ctrModelConfig(flags: CtrTrainFlags): Record<string, unknown> {
   let cfg: Record<string, unknown> = {};
   if (flags.config) {
     try {
@@ -87,7 +88,7 @@ export async function trainCtrAction(datasetOrDir: string, flags: CtrTrainFlags)
     {
       dataset: datasetOrDir,
       model: flags.model,
-      modelConfig: modelConfig(flags),
+      modelConfig: ctrModelConfig(flags),
       tasks: list(flags.tasks),
       features: { drop: list(flags.drop) ?? [] },
       fit: defined(fit),

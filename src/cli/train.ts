@@ -14,7 +14,8 @@ import { modelDataOf, trainDataFrom } from "../train/train-data.js";
 import { defined } from "../util/defined.js";
 import { SeqrankError } from "../util/errors.js";
 import { printResultLine } from "../util/result-line.js";
-import { type CtrTrainFlags, trainCtrAction } from "./train-ctr.js";
+import { trainCtrAction } from "./train-ctr.js";
+import { type RerankTrainFlags, trainRerankAction } from "./train-rerank.js";
 
 interface TrainFlags {
   model: string;
@@ -83,9 +84,10 @@ function modelConfig(flags: TrainFlags): Record<string, unknown> {
 
 export async function trainAction(
   datasetArg: string,
-  flags: TrainFlags & CtrTrainFlags & { task: string },
+  flags: TrainFlags & RerankTrainFlags & { task: string },
 ): Promise<void> {
   if (flags.task === "ctr") return trainCtrAction(datasetArg, flags);
+  if (flags.task === "rerank") return trainRerankAction(resolveDataset(datasetArg), flags);
   const dir = resolveDataset(datasetArg);
   const ds = loadDataset(dir);
   const data = trainDataFrom(ds);
@@ -182,7 +184,11 @@ export function registerTrain(program: Command): void {
     .command("train")
     .description("train and evaluate a model (leave-one-out, full ranking, seen items masked)")
     .argument("<dataset>", "prepared dataset directory, or a preset name prepared into data/<preset>")
-    .option("--task <kind>", "next-item (sequence models) | ctr (rankers: see src/ranking)", "next-item")
+    .option(
+      "--task <kind>",
+      "next-item (sequence models) | ctr (rankers: see src/ranking) | rerank (a ranker over a sequence model's candidates)",
+      "next-item",
+    )
     .option(
       "--model <name>",
       `${[...Object.keys(NEURAL_MODELS), ...BASELINE_MODELS].join(" | ")}; with --task ctr: lr | fm | deepfm | hybrid-mf | din | mmoe`,
@@ -214,6 +220,13 @@ export function registerTrain(program: Command): void {
     .option("--bottom <kind>", "ctr, mmoe: mmoe | shared")
     .option("--drop <list>", "ctr: feature columns to leave out")
     .option("--history-len <n>", "ctr: history items per row", num)
+    .option("--retriever <run>", "rerank: run directory of the frozen sequence model")
+    .option("--candidates <k>", "rerank: candidates per user (default 100)", num)
+    .option(
+      "--holdout <share>",
+      "rerank: share of validation queries held out for early stopping (default 0.1)",
+      num,
+    )
     .option("--datasets <dir>", "ctr: folder holding the shared datasets")
     .option("--no-progress", "no progress bar")
     .action(trainAction);

@@ -1,0 +1,64 @@
+// `seqrank train <dataset> --task rerank --retriever <run dir> --model deepfm [--fusion gated] --out <dir>`:
+// re-ranks a trained sequence model's top-k candidates with a CTR ranker over the fused features
+// (src/ranking/rerank), writes results.json and model.onnx, and prints the summary JSON last (test metrics
+// of the retrieval order and of the re-ranked lists, over all test users).
+import { resolve } from "node:path";
+import { runRerank } from "../ranking/rerank/run-rerank.js";
+import { loadRun } from "../train/run-dir.js";
+import { defined } from "../util/defined.js";
+import { SeqrankError } from "../util/errors.js";
+import { printResultLine } from "../util/result-line.js";
+import { type CtrTrainFlags, ctrModelConfig } from "./train-ctr.js";
+
+export interface RerankTrainFlags extends CtrTrainFlags {
+  /** Run directory of the frozen sequence model (seqrank train --task next-item). */
+  retriever?: string;
+  /** Candidates per user (default 100). */
+  candidates?: number;
+  /** Share of the validation-target queries held out for early stopping. */
+  holdout?: number;
+}
+
+export async function trainRerankAction(datasetDir: string, flags: RerankTrainFlags): Promise<void> {
+  if (!flags.retriever) {
+    throw new SeqrankError("SR_ERR_CLI_ARG", "--task rerank needs --retriever <run dir of a sequence model>");
+  }
+  const { model, data, datasetDir: runDataset } = loadRun(resolve(flags.retriever));
+  if (resolve(runDataset) !== datasetDir) {
+    throw new SeqrankError(
+      "SR_ERR_CLI_ARG",
+      `the retriever ${flags.retriever} was trained on ${runDataset}, not on ${datasetDir}`,
+    );
+  }
+  const out = resolve(flags.out);
+  const { summary } = await runRerank(
+    { model, data },
+    {
+      candidates: flags.candidates,
+      holdout: flags.holdout,
+      model: flags.model,
+      modelConfig: ctrModelConfig(flags),
+      features: { drop: flags.drop?.split(",").map((s) => s.trim()) ?? [] },
+      fit: defined({
+        epochs: flags.epochs,
+        patience: flags.patience,
+        lr: flags.lr,
+        batchQueries: flags.batch,
+        maxSeconds: flags.maxSeconds,
+      }),
+      limitUsers: flags.limit,
+      seed: flags.seed,
+      threads: flags.threads,
+    },
+    out,
+    {
+      onEpoch: (e) => {
+        const v = e.valid;
+        process.stderr.write(
+          `epoch ${e.epoch}: loss ${e.loss.toFixed(4)} (${e.seconds.toFixed(1)} s) held-out NDCG@10 ${v["NDCG@10"].toFixed(4)} HR@10 ${v["HR@10"].toFixed(4)}\n`,
+        );
+      },
+    },
+  );
+  printResultLine({ command: "train", task: "rerank", ...summary, out });
+}
