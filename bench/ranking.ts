@@ -4,13 +4,17 @@
 //     the histories (ablation);
 //   taobao-userbehavior-sample: cart and buy from the pv history, single-task DeepFM per task vs multi-task
 //     shared-bottom and MMoE;
-//   ctr-samples: Criteo / Avazu / MovieLens format smoke runs (FM), too small for accuracy.
-// Flags: --epochs N (movielens, default 4), --threads N, --limit-users N (movielens, 0 = all), --only <task>.
+//   ctr-samples: Criteo / Avazu / MovieLens format smoke runs (FM), too small for accuracy;
+//   rerank (only with --only rerank: about an hour, needs a trained run): amazon-beauty SASRec top-100
+//     re-ranked by the fused rankers (bench/ranking/rerank.ts), against the retrieval order.
+// Flags: --epochs N (movielens, default 4), --threads N, --limit-users N (movielens, 0 = all), --only <task>,
+// --retriever <run dir> (rerank, default runs/beauty-sasrec-ce).
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type RunCtrOptions, runCtr } from "../src/ranking/index.js";
 import { printResultLine } from "../src/util/result-line.js";
+import { RERANK_COLUMNS, rerankBench } from "./ranking/rerank.js";
 
 const args = process.argv.slice(2);
 const option = (name: string, def: string) => {
@@ -103,6 +107,12 @@ if (!only || only === "samples") {
   }
   table("ctr-samples (format smoke runs; 10-20 test rows, not accuracy)", rows, ["run", "AUC", "LogLoss"]);
   result.samples = rows;
+}
+
+if (only === "rerank") {
+  const rows = await rerankBench(option("retriever", "runs/beauty-sasrec-ce"), threads);
+  table("amazon-beauty: SASRec-CE top-100 re-ranked (test, all users)", rows, RERANK_COLUMNS);
+  result.rerank = rows;
 }
 
 printResultLine(result);
