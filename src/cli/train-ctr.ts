@@ -3,6 +3,7 @@
 // test.GAUC, test.LogLoss of the first task; <task>.<metric> for each task of a multi-task model).
 import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
+import { OptimizerConfigSchema } from "../graph/optim.js";
 import { runCtr } from "../ranking/run-ctr.js";
 import { defined } from "../util/defined.js";
 import { SeqrankError } from "../util/errors.js";
@@ -36,6 +37,10 @@ export interface CtrTrainFlags {
   /** Comma-separated feature columns to leave out (e.g. liked,disliked). */
   drop?: string;
   historyLen?: number;
+  /** movielens-1m: threshold (every rating, ≥ 4 positive) | recbole (rating-3 rows deleted, no zip). */
+  protocol?: string;
+  /** L2 penalty on the weight matrices and embedding tables (added to the gradient). */
+  weightDecay?: number;
   datasets?: string;
   progress?: boolean;
 }
@@ -67,6 +72,16 @@ export function ctrModelConfig(flags: CtrTrainFlags): Record<string, unknown> {
   return cfg;
 }
 
+const PROTOCOLS = ["threshold", "recbole"] as const;
+
+function protocolOf(flag: string | undefined): (typeof PROTOCOLS)[number] | undefined {
+  if (flag === undefined) return undefined;
+  const p = PROTOCOLS.find((x) => x === flag);
+  if (!p)
+    throw new SeqrankError("SR_ERR_CLI_ARG", `--protocol must be ${PROTOCOLS.join(" or ")}, got ${flag}`);
+  return p;
+}
+
 export async function trainCtrAction(datasetOrDir: string, flags: CtrTrainFlags): Promise<void> {
   const out = resolve(flags.out);
   const bar = new SingleBar(
@@ -83,6 +98,10 @@ export async function trainCtrAction(datasetOrDir: string, flags: CtrTrainFlags)
     seed: flags.seed,
     threads: flags.threads,
     maxSeconds: flags.maxSeconds,
+    optimizer:
+      flags.weightDecay === undefined
+        ? undefined
+        : OptimizerConfigSchema.parse({ weightDecay: flags.weightDecay }),
   };
   const { summary } = await runCtr(
     {
@@ -94,6 +113,7 @@ export async function trainCtrAction(datasetOrDir: string, flags: CtrTrainFlags)
       fit: defined(fit),
       limitUsers: flags.limit,
       historyLen: flags.historyLen,
+      protocol: protocolOf(flags.protocol),
       datasetsDir: flags.datasets ? resolve(flags.datasets) : undefined,
     },
     out,

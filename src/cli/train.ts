@@ -220,6 +220,11 @@ export function registerTrain(program: Command): void {
     .option("--bottom <kind>", "ctr, mmoe: mmoe | shared")
     .option("--drop <list>", "ctr: feature columns to leave out")
     .option("--history-len <n>", "ctr: history items per row", num)
+    .option(
+      "--protocol <name>",
+      "ctr, movielens-1m: threshold (every rating) | recbole (rating-3 rows deleted)",
+    )
+    .option("--weight-decay <x>", "ctr: L2 penalty on weight matrices and embeddings", num)
     .option("--retriever <run>", "rerank: run directory of the frozen sequence model")
     .option("--candidates <k>", "rerank: candidates per user (default 100)", num)
     .option(

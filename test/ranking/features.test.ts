@@ -3,6 +3,7 @@ import { test } from "node:test";
 import {
   encodeCtrData,
   fillSlots,
+  loadCtrDataset,
   readMovielens1mCtr,
   readTaobaoCtr,
   rowsOf,
@@ -11,6 +12,7 @@ import {
   TRAIN,
   VALID,
 } from "../../src/ranking/index.js";
+import type { SeqrankError } from "../../src/util/errors.js";
 import { datasetsDir } from "./datasets.js";
 
 const ml = readMovielens1mCtr(`${datasetsDir}/movielens-1m`);
@@ -27,6 +29,25 @@ test("movielens-1m CTR: every rating, rating ≥ 4 positive, seeded 8:1:1 split"
   assert.deepEqual(parts, [800_167, 100_021, 100_021]);
   const again = readMovielens1mCtr(`${datasetsDir}/movielens-1m`, { historyLen: 0 });
   assert.deepEqual(again.split, ml.split, "same seed, same split");
+});
+
+test("movielens-1m CTR, recbole protocol: rating-3 rows deleted before labelling and splitting, no zip", () => {
+  const rb = readMovielens1mCtr(`${datasetsDir}/movielens-1m`, { protocol: "recbole", historyLen: 0 });
+  assert.equal(rb.user.length, 1_000_209 - 261_197); // 739,012, RecBole's ml-1m_context row count
+  assert.equal(
+    rb.labels.click.reduce((a, b) => a + b, 0),
+    348_971 + 226_310,
+  );
+  assert.deepEqual(
+    rb.columns.map((c) => c.name),
+    ["user_id", "gender", "age", "occupation", "item_id", "genres", "year"],
+  );
+  const parts = [TRAIN, VALID, TEST].map((p) => rowsOf(rb, p).length);
+  assert.deepEqual(parts, [591_210, 73_901, 73_901]);
+  assert.throws(
+    () => loadCtrDataset("taobao-userbehavior-sample", { datasetsDir, protocol: "recbole" }),
+    (e: SeqrankError) => e.code === "SR_ERR_CTR_DATA",
+  );
 });
 
 test("histories come from training rows only and never contain the row's own movie", () => {

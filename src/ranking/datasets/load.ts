@@ -3,10 +3,11 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { defaultDatasetsDir } from "../../data/presets.js";
+import { defined } from "../../util/defined.js";
 import { SeqrankError } from "../../util/errors.js";
 import type { RawCtrData } from "../ctr-data.js";
 import { CTR_SAMPLES, type CtrSample, readCtrSample } from "./ctr-samples.js";
-import { readMovielens1mCtr } from "./movielens.js";
+import { type MovielensCtrOptions, readMovielens1mCtr } from "./movielens.js";
 import { readTaobaoCtr } from "./taobao.js";
 
 export interface LoadCtrOptions {
@@ -15,6 +16,8 @@ export interface LoadCtrOptions {
   seed?: number;
   /** History length of the sequence fields (0 = no history, movielens-1m only). */
   historyLen?: number;
+  /** movielens-1m: "threshold" (every rating, ≥ 4 positive) or "recbole" (rating-3 rows deleted). */
+  protocol?: MovielensCtrOptions["protocol"];
 }
 
 export const CTR_DATASETS = [
@@ -27,10 +30,13 @@ export function loadCtrDataset(nameOrDir: string, opts: LoadCtrOptions = {}): Ra
   const [base, sample] = nameOrDir.split(/\/(?=criteo$|avazu$|movielens$)/);
   const named = join(opts.datasetsDir ?? defaultDatasetsDir(), base);
   const dir = existsSync(named) ? named : resolve(base);
-  const seeded = opts.seed === undefined ? {} : { seed: opts.seed };
-  const history = opts.historyLen === undefined ? {} : { historyLen: opts.historyLen };
-  if (existsSync(join(dir, "ratings.tsv"))) return readMovielens1mCtr(dir, { ...seeded, ...history });
-  if (existsSync(join(dir, "user_behavior.csv"))) return readTaobaoCtr(dir, { ...seeded, ...history });
+  const common = defined({ seed: opts.seed, historyLen: opts.historyLen });
+  if (existsSync(join(dir, "ratings.tsv")))
+    return readMovielens1mCtr(dir, { ...common, ...defined({ protocol: opts.protocol }) });
+  if (opts.protocol !== undefined && opts.protocol !== "threshold") {
+    throw new SeqrankError("SR_ERR_CTR_DATA", `protocol ${opts.protocol} applies to movielens-1m only`);
+  }
+  if (existsSync(join(dir, "user_behavior.csv"))) return readTaobaoCtr(dir, common);
   if (sample && (CTR_SAMPLES as readonly string[]).includes(sample)) {
     return readCtrSample(dir, sample as CtrSample, opts.seed);
   }
