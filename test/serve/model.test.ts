@@ -68,6 +68,30 @@ test("the exported encoder and item vectors reproduce SASRec's full-catalogue sc
   await served.dispose?.();
 });
 
+test("events on items the model was not trained on never break the user's recommendations", async () => {
+  const app = await testApp({ modelDir: registry.dir("v1") }, { plugins: [recommender({ pollMs: 0 })] });
+  try {
+    const click = (user: string, item: string) =>
+      app.inject({
+        method: "POST",
+        url: "/v1/events",
+        headers: WRITE,
+        payload: { user_id: user, item_id: item },
+      });
+    for (const item of ["5", "17", "brand-new-item"]) assert.equal((await click("u1", item)).statusCode, 200);
+    assert.equal((await click("u2", "another-new-item")).statusCode, 200);
+    for (const user of ["u1", "u2"]) {
+      const res = await app.inject({ method: "GET", url: `/v1/users/${user}/recommendations?k=5` });
+      assert.equal(res.statusCode, 200, res.body);
+      const sources = res.json().items.flatMap((i: { sources: string[] }) => i.sources);
+      // u1's vector comes from the items the encoder knows; u2 has none, so no ANN candidates.
+      assert.equal(sources.includes("ann"), user === "u1", `${user}: ${sources}`);
+    }
+  } finally {
+    await app.close();
+  }
+});
+
 test("registry: versions, atomic current pointer, bad names refused", () => {
   assert.deepEqual(registry.versions(), ["v1", "v2"]);
   assert.equal(registry.current(), "v1");

@@ -53,7 +53,7 @@ const stored = Array.from({ length: 150 }, (_, u): [string, Int32Array] => [
 
 test("warm-up encodes stored users in batches; reads of the same history hit, a new history re-encodes", async () => {
   const { model, calls } = countingModel();
-  const cache = new UserVectorCache(model, 1000);
+  const cache = new UserVectorCache({ model, capacity: 1000 });
   assert.equal(await cache.warm(pages(stored, 40)), 150);
   assert.equal(calls.users, 150);
   assert.ok(calls.runs <= 8, `${calls.runs} encoder runs for 150 users`);
@@ -66,7 +66,7 @@ test("warm-up encodes stored users in batches; reads of the same history hit, a 
   const w = await cache.get(key, grown); // e.g. an event written through another replica
   assert.deepEqual(w, await model.encodeUser(grown));
   assert.deepEqual([cache.hits, cache.misses], [1, 1]);
-  await cache.put(key, Int32Array.of(...grown, 43)); // the write path of a new event
+  await cache.put([[key, Int32Array.of(...grown, 43)]]); // the write path of a new event
   const runs = calls.runs;
   await cache.get(key, Int32Array.of(...grown, 43));
   assert.equal(calls.runs, runs);
@@ -74,20 +74,34 @@ test("warm-up encodes stored users in batches; reads of the same history hit, a 
 
 test("the cache holds at most `capacity` users, least recently used out first; warm-up stops when full", async () => {
   const { model } = countingModel();
-  const cache = new UserVectorCache(model, 50);
+  const cache = new UserVectorCache({ model, capacity: 50 });
   assert.equal(await cache.warm(pages(stored, 40)), 50);
   assert.equal(cache.size, 50);
   const stop = new AbortController();
   stop.abort();
-  assert.equal(await new UserVectorCache(model, 50).warm(pages(stored, 40), 0, stop.signal), 0);
+  assert.equal(await new UserVectorCache({ model, capacity: 50 }).warm(pages(stored, 40), 0, stop.signal), 0);
   await cache.get("fresh", Int32Array.of(1, 2));
   assert.equal(cache.size, 50);
-  const small = new UserVectorCache(model, 3);
-  for (const u of ["a", "b", "c"]) await small.put(u, Int32Array.of(1));
+  const small = new UserVectorCache({ model, capacity: 3 });
+  await small.put(["a", "b", "c"].map((u) => [u, Int32Array.of(1)] as const));
   await small.get("a", Int32Array.of(1)); // a is now the most recently used
-  await small.put("d", Int32Array.of(1));
+  await small.put([["d", Int32Array.of(1)]]);
   for (const u of ["a", "c", "d", "b"]) await small.get(u, Int32Array.of(1));
   assert.deepEqual([small.hits, small.misses], [4, 1], "b went out, not a");
+});
+
+test("histories reach the encoder in the model's ids, without items it does not know", async () => {
+  const { model, calls } = countingModel();
+  // Catalogue ids 1–200 are the model's; 201 and up were added after training.
+  const modelIds = (h: Int32Array) => h.filter((id) => id <= ITEMS);
+  const cache = new UserVectorCache({ model, capacity: 10, modelIds });
+  const v = await cache.get("u", Int32Array.of(3, 250, 7));
+  assert.deepEqual(v, await model.encodeUser(Int32Array.of(3, 7)));
+  const users = calls.users;
+  assert.equal(await cache.get("new", Int32Array.of(201, 202)), undefined, "no vector from unknown items");
+  assert.equal(await cache.get("new", Int32Array.of(201, 202)), undefined);
+  assert.equal(calls.users, users, "and no encoder run for them");
+  assert.deepEqual([cache.hits, cache.misses], [1, 2]);
 });
 
 test("a user's ANN hits are kept with the vector until the item index changes", async () => {
@@ -99,11 +113,11 @@ test("a user's ANN hits are kept with the vector until the item index changes", 
     searches++;
     return search(q, k);
   };
-  const cache = new UserVectorCache(model, 1000, index);
+  const cache = new UserVectorCache({ model, capacity: 1000, index });
   await cache.warm(pages(stored, 40), 10);
   assert.equal(searches, 150);
   const [key, history] = stored[3];
-  const v = await cache.get(key, history);
+  const v = (await cache.get(key, history))!;
   const searcher = cache.searcher(key)!;
   const hits = searcher.search(v, 10);
   assert.equal(searches, 150, "answered from the cached hits");

@@ -12,20 +12,38 @@ import type { ServingModel } from "../model/index.js";
 import { buildTitleIndex } from "./title-index.js";
 import { UserVectorCache } from "./user-vectors.js";
 
+/**
+ * Maps histories in catalogue ids to the model's item ids (`rows[catalogue id]`, 0 = unknown to the model),
+ * dropping the items the model does not know; the history itself when the ids already agree.
+ */
+function toModelIds(rows: Int32Array): (history: Int32Array) => Int32Array {
+  return (history) => {
+    let known = 0;
+    let same = true;
+    for (const id of history) {
+      const row = id < rows.length ? rows[id] : 0;
+      if (row > 0) known++;
+      if (row !== id) same = false;
+    }
+    if (same) return history;
+    const out = new Int32Array(known);
+    let n = 0;
+    for (const id of history) if (id < rows.length && rows[id] > 0) out[n++] = rows[id];
+    return out;
+  };
+}
+
 export class ModelBundle {
   private inFlight = 0;
   private retired = false;
-  readonly userVectors: UserVectorCache;
   private constructor(
     readonly model: ServingModel,
     readonly vectors: ItemVectors | undefined,
     readonly index: ItemIndex | undefined,
-    userVectorCapacity: number,
+    readonly userVectors: UserVectorCache,
     /** Unit title vectors of the catalogue (semantic search); undefined without a title tower. */
     readonly titles?: ItemIndex,
-  ) {
-    this.userVectors = new UserVectorCache(model, userVectorCapacity, index);
-  }
+  ) {}
 
   /**
    * Builds the vectors and the ANN index of `model` over `catalogue`. Catalogue items the model has no row
@@ -37,8 +55,14 @@ export class ModelBundle {
     config: { index: ItemIndexConfigInput; userVectorCache: number },
     contentVector: (item: number, vectors: ItemVectors) => Promise<Float32Array | undefined>,
   ): Promise<ModelBundle> {
-    if (model.dim === 0) return new ModelBundle(model, undefined, undefined, 0);
+    if (model.dim === 0)
+      return new ModelBundle(model, undefined, undefined, new UserVectorCache({ model, capacity: 0 }));
     const ids = model.itemIds ?? Array.from({ length: model.nItems + 1 }, (_, i) => String(i));
+    const rows = new Int32Array(catalogue.maxId + 1);
+    ids.forEach((raw, row) => {
+      const id = row > 0 ? catalogue.denseId(raw) : undefined;
+      if (id !== undefined) rows[id] = row;
+    });
     const vectors = ItemVectors.fromModel(
       model.dim,
       model.itemVectors,
@@ -54,7 +78,13 @@ export class ModelBundle {
     const index = await ItemIndex.buildAsync(vectors.rows, model.dim, config.index, vectors.tableIds());
     for (const [id, v] of vectors.extras()) index.upsert(id, v);
     const titles = await buildTitleIndex(model, catalogue, config.index);
-    return new ModelBundle(model, vectors, index, config.userVectorCache, titles);
+    const userVectors = new UserVectorCache({
+      model,
+      capacity: config.userVectorCache,
+      index,
+      modelIds: toModelIds(rows),
+    });
+    return new ModelBundle(model, vectors, index, userVectors, titles);
   }
 
   acquire(): this {

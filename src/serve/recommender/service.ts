@@ -267,27 +267,32 @@ export class RecommenderService {
   }
 
   /**
-   * Hook: new events feed co-visitation and popularity at once, and each user's new history is encoded here,
-   * on the write path, so the next read finds the user's vector cached.
+   * Hook: new events feed co-visitation and popularity at once, and the users' new histories are encoded here
+   * (one encoder run per request), on the write path, so their next reads find the vectors cached.
    */
   async onEvents(events: AcceptedEvent[]): Promise<void> {
     const byUser = new Map<string, AcceptedEvent[]>();
-    for (const e of events) byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
+    for (const e of events) {
+      byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
+      // Items first seen in an event join the catalogue first, so the histories below include them.
+      if (this.catalogue.denseId(e.itemId) === undefined) this.catalogue.upsert({ id: e.itemId });
+    }
+    const encode: Array<[string, Int32Array]> = [];
     for (const [userId, userEvents] of byUser) {
       const history = await this.history(userId); // already ends with these events
       userEvents.forEach((e, i) => {
-        const item = this.catalogue.denseId(e.itemId) ?? this.catalogue.upsert({ id: e.itemId });
+        const item = this.catalogue.denseId(e.itemId)!;
         const at = history.length - userEvents.length + i;
         this.covis.observe(history.subarray(0, Math.max(0, at)), item, e.ts / 1000);
         this.popularity.add(item, e.ts / 1000);
       });
-      const bundle = this.current.acquire();
-      try {
-        if (bundle.model.dim > 0 && history.length > 0)
-          await bundle.userVectors.put(this.store.userKey(userId), history);
-      } finally {
-        bundle.release();
-      }
+      if (history.length > 0) encode.push([this.store.userKey(userId), history]);
+    }
+    const bundle = this.current.acquire();
+    try {
+      if (bundle.model.dim > 0 && encode.length > 0) await bundle.userVectors.put(encode);
+    } finally {
+      bundle.release();
     }
   }
 

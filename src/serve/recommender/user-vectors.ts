@@ -3,15 +3,29 @@
 // store (which replicas share), so an event written through another replica only costs one encoder run here.
 // The encoder normally stays off the read path: a new event encodes the user's new history on the write path
 // (`put`), and `warm` batch-encodes the stored users when a model is loaded. Each entry also keeps its ANN
-// hits (`search`), valid until the item index changes.
+// hits (`searcher`), valid until the item index changes.
 import type { AnnSearch, IndexHits, ItemIndex } from "../../retrieval/index.js";
 import type { ServingModel } from "../model/index.js";
 
 interface Entry {
   history: Int32Array;
-  vector: Float32Array;
+  /** Undefined when the model knows none of the history's items. */
+  vector: Float32Array | undefined;
   /** ANN hits of `vector`, for `k` neighbours, at index generation `generation`. */
   ann?: { hits: IndexHits; k: number; generation: number };
+}
+
+export interface UserVectorCacheOptions {
+  model: ServingModel;
+  /** Users kept (least recently used out first). */
+  capacity: number;
+  /** The model's ANN index, whose hits per user are kept with the vectors. */
+  index?: ItemIndex;
+  /**
+   * A history (catalogue ids) in the encoder's item ids, without the items it does not know (e.g. added after
+   * training); default: the history as is.
+   */
+  modelIds?: (history: Int32Array) => Int32Array;
 }
 
 function sameHistory(a: Int32Array, b: Int32Array): boolean {
@@ -26,17 +40,16 @@ const WARM_BATCH = 64;
 export class UserVectorCache {
   /** Insertion order is the LRU order: a hit moves its entry to the end. */
   private readonly entries = new Map<string, Entry>();
+  readonly capacity: number;
   hits = 0;
   misses = 0;
 
-  constructor(
-    private readonly model: ServingModel,
-    readonly capacity: number,
-    private readonly index?: ItemIndex,
-  ) {}
+  constructor(private readonly opts: UserVectorCacheOptions) {
+    this.capacity = opts.capacity;
+  }
 
   /** The vector of `history` (the user's current one); encoded and cached unless the cached entry matches. */
-  async get(userKey: string, history: Int32Array): Promise<Float32Array> {
+  async get(userKey: string, history: Int32Array): Promise<Float32Array | undefined> {
     const e = this.entries.get(userKey);
     if (e && sameHistory(e.history, history)) {
       this.hits++;
@@ -45,14 +58,19 @@ export class UserVectorCache {
       return e.vector;
     }
     this.misses++;
-    return this.put(userKey, history);
+    return (await this.put([[userKey, history]]))[0];
   }
 
-  /** Encodes `history` and caches it (kept, not copied) as the user's vector (the write path of an event). */
-  async put(userKey: string, history: Int32Array): Promise<Float32Array> {
-    const vector = await this.model.encodeUser(history);
-    this.set(userKey, history, vector);
-    return vector;
+  /**
+   * Encodes the users' histories in one encoder run and caches them (kept, not copied) as their vectors: the
+   * write path of new events.
+   */
+  async put(users: ReadonlyArray<readonly [string, Int32Array]>): Promise<Array<Float32Array | undefined>> {
+    const vectors = await this.encode(users.map(([, h]) => h));
+    users.forEach(([key, history], i) => {
+      this.set(key, history, vectors[i]);
+    });
+    return vectors;
   }
 
   /**
@@ -60,7 +78,7 @@ export class UserVectorCache {
    * answers from the entry while the index is unchanged (any other query goes to the index).
    */
   searcher(userKey: string): AnnSearch | undefined {
-    const index = this.index;
+    const index = this.opts.index;
     if (!index) return undefined;
     return {
       search: (query, k) => {
@@ -93,11 +111,12 @@ export class UserVectorCache {
         if (room <= 0 || signal?.aborted) return encoded;
         const batch = todo.slice(start, start + Math.min(WARM_BATCH, room));
         start += batch.length;
-        const vectors = await this.encodeMany(batch.map(([, h]) => h));
+        const vectors = await this.encode(batch.map(([, h]) => h));
         batch.forEach(([key, h], i) => {
+          const v = vectors[i];
           if (this.entries.has(key)) return; // an event encoded it meanwhile
-          this.set(key, h, vectors[i]);
-          if (annK > 0) this.searcher(key)?.search(vectors[i], annK);
+          this.set(key, h, v);
+          if (v && annK > 0) this.searcher(key)?.search(v, annK);
         });
         encoded += batch.length;
       }
@@ -113,12 +132,20 @@ export class UserVectorCache {
     return this.entries.size;
   }
 
-  private encodeMany(histories: Int32Array[]): Promise<Float32Array[]> {
-    if (this.model.encodeUsers) return this.model.encodeUsers(histories);
-    return Promise.all(histories.map((h) => this.model.encodeUser(h)));
+  /** One encoder run for the histories the model knows something of; undefined for the others. */
+  private async encode(histories: Int32Array[]): Promise<Array<Float32Array | undefined>> {
+    const { model, modelIds } = this.opts;
+    const inputs = modelIds ? histories.map(modelIds) : histories;
+    const known = inputs.filter((h) => h.length > 0);
+    if (known.length === 0) return inputs.map(() => undefined);
+    const vectors = model.encodeUsers
+      ? await model.encodeUsers(known)
+      : await Promise.all(known.map((h) => model.encodeUser(h)));
+    let next = 0;
+    return inputs.map((h) => (h.length > 0 ? vectors[next++] : undefined));
   }
 
-  private set(userKey: string, history: Int32Array, vector: Float32Array): void {
+  private set(userKey: string, history: Int32Array, vector: Float32Array | undefined): void {
     this.entries.delete(userKey);
     this.entries.set(userKey, { history, vector });
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
