@@ -23,7 +23,7 @@ export interface RankContext {
 
 export interface Ranker {
   readonly name: string;
-  /** Scores aligned with `candidates` (higher is better). */
+  /** Scores aligned with `candidates` (higher is better); the candidate objects are only valid during the call. */
   score(candidates: readonly Candidate[], ctx: RankContext): Float32Array;
 }
 

@@ -83,9 +83,14 @@ function emptySources(): Record<CandidateSource, number> {
   return { ann: 0, covis: 0, popular: 0, trending: 0 };
 }
 
-/** The request's candidates in proposal order, found by item through an ItemScratch of their positions. */
+/**
+ * The request's candidates in proposal order, found by item through an ItemScratch of their positions. The
+ * Candidate objects are reused from call to call (no allocation per candidate), so they are only valid until
+ * the next reset: nothing that outlives a recommend() call may keep one.
+ */
 class CandidatePool {
   private readonly slots = new ItemScratch();
+  private readonly made: Candidate[] = [];
   readonly list: Candidate[] = [];
 
   reset(): void {
@@ -97,9 +102,20 @@ class CandidatePool {
     return this.slots.has(item) ? this.list[this.slots.get(item)] : undefined;
   }
 
-  add(c: Candidate): void {
-    this.slots.set(c.item, this.list.length);
+  /** A new candidate for `item`, without a dot product or source scores yet. */
+  add(item: number): Candidate {
+    let c = this.made[this.list.length];
+    if (c) {
+      c.item = item;
+      c.dot = Number.NaN;
+      for (const s of CANDIDATE_SOURCES) c.sources[s] = 0;
+    } else {
+      c = { item, dot: Number.NaN, sources: emptySources() };
+      this.made.push(c);
+    }
+    this.slots.set(item, this.list.length);
     this.list.push(c);
+    return c;
   }
 
   get size(): number {
@@ -129,8 +145,7 @@ function propose(
   for (let i = 0; i < items.length; i++) {
     let c = pool.get(items[i]);
     if (!c) {
-      c = { item: items[i], dot: Number.NaN, sources: emptySources() };
-      pool.add(c);
+      c = pool.add(items[i]);
     }
     c.sources[source] = hi > base ? (scores[i] - base) / (hi - base) : 1;
   }
@@ -213,9 +228,8 @@ function backfillPopular(
   const before = pool.size;
   for (let i = 0; i < top.items.length && pool.size - before < 4 * k; i++) {
     if (pool.get(top.items[i])) continue;
-    const c: Candidate = { item: top.items[i], dot: Number.NaN, sources: emptySources() };
+    const c = pool.add(top.items[i]);
     c.sources.popular = top.scores[0] > 0 ? top.scores[i] / top.scores[0] : 0;
-    pool.add(c);
     admit(c);
   }
 }
