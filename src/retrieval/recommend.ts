@@ -2,6 +2,7 @@
 // co-visitation of the recent items, popular, trending) → filters (seen items, deleted items, business
 // rules) → ranker → MMR re-ranking → top k, each with the history items that drove it when asked.
 import { z } from "zod";
+import { CandidatePool } from "./candidate-pool.js";
 import { BusinessFiltersSchema, businessFilter, cosine, type ItemCatalogue } from "./catalogue.js";
 import type { CoVisitation } from "./covisitation.js";
 import type { AnnSearch, ItemIndex } from "./item-index.js";
@@ -77,50 +78,6 @@ export interface RecommendResult {
   /** Candidates proposed, and left after the filters. */
   candidates: number;
   filtered: number;
-}
-
-function emptySources(): Record<CandidateSource, number> {
-  return { ann: 0, covis: 0, popular: 0, trending: 0 };
-}
-
-/**
- * The request's candidates in proposal order, found by item through an ItemScratch of their positions. The
- * Candidate objects are reused from call to call (no allocation per candidate), so they are only valid until
- * the next reset: nothing that outlives a recommend() call may keep one.
- */
-class CandidatePool {
-  private readonly slots = new ItemScratch();
-  private readonly made: Candidate[] = [];
-  readonly list: Candidate[] = [];
-
-  reset(): void {
-    this.slots.clear();
-    this.list.length = 0;
-  }
-
-  get(item: number): Candidate | undefined {
-    return this.slots.has(item) ? this.list[this.slots.get(item)] : undefined;
-  }
-
-  /** A new candidate for `item`, without a dot product or source scores yet. */
-  add(item: number): Candidate {
-    let c = this.made[this.list.length];
-    if (c) {
-      c.item = item;
-      c.dot = Number.NaN;
-      for (const s of CANDIDATE_SOURCES) c.sources[s] = 0;
-    } else {
-      c = { item, dot: Number.NaN, sources: emptySources() };
-      this.made.push(c);
-    }
-    this.slots.set(item, this.list.length);
-    this.list.push(c);
-    return c;
-  }
-
-  get size(): number {
-    return this.list.length;
-  }
 }
 
 // Scratch reused by every call: recommend() runs synchronously, one call at a time per thread.
