@@ -2,6 +2,7 @@
 // re-ranks a trained sequence model's top-k candidates with a CTR ranker over the fused features
 // (src/ranking/rerank), writes results.json and model.onnx, and prints the summary JSON last (test metrics
 // of the retrieval order and of the re-ranked lists, over all test users).
+import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { runRerank } from "../ranking/rerank/run-rerank.js";
 import { loadRun } from "../train/run-dir.js";
@@ -24,7 +25,7 @@ export async function trainRerankAction(datasetDir: string, flags: RerankTrainFl
     throw new SeqrankError("SR_ERR_CLI_ARG", "--task rerank needs --retriever <run dir of a sequence model>");
   }
   const { model, data, datasetDir: runDataset } = loadRun(resolve(flags.retriever));
-  if (resolve(runDataset) !== datasetDir) {
+  if (realpathSync(runDataset) !== realpathSync(datasetDir)) {
     throw new SeqrankError(
       "SR_ERR_CLI_ARG",
       `the retriever ${flags.retriever} was trained on ${runDataset}, not on ${datasetDir}`,

@@ -55,6 +55,12 @@ test("the fused re-ranker beats retrieval alone on test NDCG@10 over all test us
     `NDCG@10 ${after["NDCG@10"]} vs ${before["NDCG@10"]}`,
   );
   assert.ok(after["HR@10"] >= before["HR@10"], `HR@10 ${after["HR@10"]} vs ${before["HR@10"]}`);
+  const gain = summary.test.ndcg10Gain;
+  assert.ok(
+    Math.abs(gain.mean - (after["NDCG@10"] - before["NDCG@10"])) < 1e-12,
+    "paired gain = difference of means",
+  );
+  assert.ok(gain.se > 0 && gain.se < gain.mean, `gain ${gain.mean} ± ${gain.se}`);
 
   // Leak check: with every test target replaced, training goes exactly the same way.
   const shuffled = { ...data.test, targets: data.test.targets.map((t) => (t % data.nItems) + 1) };

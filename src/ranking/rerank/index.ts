@@ -9,7 +9,7 @@ export {
   type RerankEpoch,
 } from "./fit-rerank.js";
 export { HistorySignals, SIGNALS, type SignalName } from "./history-signals.js";
-export { listMetrics, rankAfterRerank } from "./list-metrics.js";
+export { listMetrics, pairedNdcgGain, rankAfterRerank } from "./list-metrics.js";
 export { type QueryBlock, type RerankTable, rerankTable } from "./rerank-table.js";
 export {
   type RerankRetrieval,

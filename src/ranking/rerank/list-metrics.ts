@@ -38,3 +38,23 @@ export function listMetrics(
   }
   return out;
 }
+
+/** Mean and standard error of the per-query NDCG@k difference after − before (paired: the same queries). */
+export function pairedNdcgGain(
+  before: Float64Array,
+  after: Float64Array,
+  k = 10,
+): { mean: number; se: number } {
+  const gain = (rank: number) => (rank < k ? 1 / Math.log2(rank + 2) : 0);
+  const n = before.length;
+  let sum = 0;
+  let sumSq = 0;
+  for (let q = 0; q < n; q++) {
+    const d = gain(after[q]) - gain(before[q]);
+    sum += d;
+    sumSq += d * d;
+  }
+  const mean = sum / n;
+  const variance = n > 1 ? (sumSq - n * mean * mean) / (n - 1) : 0;
+  return { mean, se: Math.sqrt(variance / n) };
+}

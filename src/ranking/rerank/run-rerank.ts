@@ -30,7 +30,7 @@ import {
   rerankQueries,
 } from "./fit-rerank.js";
 import { HistorySignals } from "./history-signals.js";
-import { listMetrics } from "./list-metrics.js";
+import { listMetrics, pairedNdcgGain } from "./list-metrics.js";
 import { type QueryBlock, rerankTable, TARGET } from "./rerank-table.js";
 
 export interface RerankRetrieval {
@@ -64,8 +64,13 @@ export interface RerankSummary {
   queries: { train: number; heldOut: number; test: number };
   /** Share of queries whose target is among the candidates (the ceiling of any re-ranking). */
   recall: { valid: number; test: number };
-  /** Test metrics over all test users: retrieval order vs re-ranked. */
-  test: { retrieval: Record<string, number>; reranked: Record<string, number> };
+  /** Test metrics over all test users: retrieval order vs re-ranked, and the NDCG@10 gain ± its paired
+   * standard error over users. */
+  test: {
+    retrieval: Record<string, number>;
+    reranked: Record<string, number>;
+    ndcg10Gain: { mean: number; se: number };
+  };
   /** The same on the held-out validation queries (all retrieved), at the best epoch. */
   heldOut: { retrieval: Record<string, number>; reranked: Record<string, number> };
   bestEpoch: number;
@@ -166,13 +171,18 @@ export async function runRerank(
   const testQueries = queriesOf(rerank, TEST);
   const reranked = await rerankQueries(scorer, params, table, layout, rerank, testQueries);
   await scorer.release();
+  const retrievalOrder = retrievalRanks(testSet, allTest);
   const heldOutSrc = blocks[1].queries;
   const summary: RerankSummary = {
     model: ranker.name,
     candidates: k,
     queries: { train: blocks[0].queries.length, heldOut: heldOutSrc.length, test: testQueries.length },
     recall: { valid: recallOf(validSet), test: recallOf(testSet) },
-    test: { retrieval: listMetrics(retrievalRanks(testSet, allTest)), reranked: listMetrics(reranked) },
+    test: {
+      retrieval: listMetrics(retrievalOrder),
+      reranked: listMetrics(reranked),
+      ndcg10Gain: pairedNdcgGain(retrievalOrder, reranked),
+    },
     heldOut: { retrieval: listMetrics(retrievalRanks(validSet, heldOutSrc)), reranked: fit.valid },
     bestEpoch: fit.bestEpoch,
     trainSeconds: fit.trainSeconds,
