@@ -139,7 +139,7 @@ export async function fitRerank(
   if (ranker.pairwise || ranker.tasks.length !== 1) {
     throw new SeqrankError(
       "SR_ERR_RERANK_MODEL",
-      `${ranker.name}: re-ranking trains one listwise score per candidate (use lr, fm, deepfm, din or mmoe)`,
+      `${ranker.name}: re-ranking trains one listwise score per candidate (no pairwise loss, one task)`,
     );
   }
   const { k } = rerank;
