@@ -18,6 +18,12 @@ export interface CategoricalColumn extends ColumnBase {
   kind: "categorical";
   /** The reader's suggestion (the pipeline config can override it): "hash" for huge or open vocabularies. */
   encoding?: "vocab" | "hash";
+  /**
+   * The reader's floor for the vocabulary's minimum count (the pipeline's minCount can raise it): values
+   * seen once in training rows share the out-of-vocabulary id, so that id is trained before it meets the
+   * unseen values of valid and test rows.
+   */
+  minCount?: number;
   /** One value per key entity; "" = missing. */
   values: string[];
 }
@@ -59,7 +65,7 @@ export interface RawCtrData {
   item: Int32Array;
   nUsers: number;
   nItems: number;
-  /** Task name → 0/1 label per row; the first task is the one early stopping watches. */
+  /** Task name → 0/1 label per row; the first is the default task of single-task rankers. */
   labels: Record<string, Uint8Array>;
   /** TRAIN, VALID or TEST per row. */
   split: Uint8Array;
@@ -96,6 +102,28 @@ export function rowsOf(d: { split: Uint8Array }, part: number): Int32Array {
   const out: number[] = [];
   for (let i = 0; i < d.split.length; i++) if (d.split[i] === part) out.push(i);
   return Int32Array.from(out);
+}
+
+/** Log-odds of each task's positive rate over the training rows (0 when a class is missing). */
+export function trainPriors(
+  d: Pick<RawCtrData, "labels" | "split">,
+  tasks: string[],
+): Record<string, number> {
+  const priors: Record<string, number> = {};
+  for (const t of tasks) {
+    if (!d.labels[t]) {
+      throw new SeqrankError("SR_ERR_CTR_TASKS", `no label column ${t} (have ${Object.keys(d.labels)})`);
+    }
+    let rows = 0;
+    let positives = 0;
+    for (let r = 0; r < d.split.length; r++) {
+      if (d.split[r] !== TRAIN) continue;
+      rows++;
+      positives += d.labels[t][r];
+    }
+    priors[t] = positives > 0 && positives < rows ? Math.log(positives / (rows - positives)) : 0;
+  }
+  return priors;
 }
 
 /** Interns strings to dense 0-based indices in order of first appearance. */

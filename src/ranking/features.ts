@@ -116,8 +116,9 @@ function categoricalEncoder(c: CategoricalColumn | MultiColumn, d: RawCtrData, c
     const b = cfg.hashBuckets;
     return { vocab: b, id: (v) => (v === "" ? 1 : 1 + (hashString(v) % b)), fitted: { buckets: b } };
   }
-  const vocab = new Vocabulary(countValues(c.values, trainEntities(d, c.key)), cfg.minCount);
-  return { vocab: vocab.size, id: (v) => vocab.id(v), fitted: { vocabulary: vocab.size } };
+  const minCount = Math.max(cfg.minCount, (c.kind === "categorical" ? c.minCount : undefined) ?? 1);
+  const vocab = new Vocabulary(countValues(c.values, trainEntities(d, c.key)), minCount);
+  return { vocab: vocab.size, id: (v) => vocab.id(v), fitted: { vocabulary: vocab.size, minCount } };
 }
 
 function encodeNumeric(c: NumericColumn, d: RawCtrData, cfg: FeatureConfig): EncodedField {

@@ -1,6 +1,7 @@
 // The CTR training loop: shuffled mini-batches of training rows, one compiled train step (BCE per task, or
-// the ranker's pairwise loss against sampled items), validation AUC of the first task after every epoch,
-// early stopping, and AUC / GAUC / LogLoss per task on the test rows at the best epoch.
+// the ranker's pairwise loss against sampled items), validation AUC after every epoch (averaged over the
+// tasks of a multi-task ranker, so no task is judged at another task's best epoch), early stopping, and
+// AUC / GAUC / LogLoss per task on the test rows at the best epoch.
 import { z } from "zod";
 import { auc, gauc, logLoss } from "../eval/ctr.js";
 import { BuildContext } from "../graph/context.js";
@@ -30,6 +31,8 @@ export const FitCtrConfigSchema = z.object({
   /** Stop after this many seconds of training (checked between epochs); 0 = no limit. */
   maxSeconds: z.number().min(0).default(0),
   threads: z.number().int().positive().optional(),
+  /** Multi-task: weight of each task's loss in the sum (tasks not named weigh 1). */
+  taskWeights: z.record(z.string(), z.number().min(0)).default({}),
 });
 export type FitCtrConfig = z.infer<typeof FitCtrConfigSchema>;
 
@@ -74,7 +77,12 @@ export function exportRankerOnnx(path: string, ranker: CtrRanker, layout: SlotLa
   exportOnnx(path, scoreOutputs(ranker, layout), ranker.store);
 }
 
-function buildTrainLoss(ranker: CtrRanker, layout: SlotLayout, g: Graph): Tensor {
+function buildTrainLoss(
+  ranker: CtrRanker,
+  layout: SlotLayout,
+  g: Graph,
+  taskWeights: Record<string, number>,
+): Tensor {
   const ctx = new BuildContext(g, ranker.store, true);
   const logits = ranker.logits(ctx, ctrInputs(g, layout));
   const labels = ranker.tasks.map((t) => g.input(`label_${t}`, g.floatType, ["batch"]));
@@ -87,7 +95,9 @@ function buildTrainLoss(ranker: CtrRanker, layout: SlotLayout, g: Graph): Tensor
     const neg = o.reshape(ranker.logits(ctx, negInp)[ranker.tasks[0]], [-1, k]);
     return ranker.pairwise.loss(logits[ranker.tasks[0]], neg, labels[0]);
   }
-  return ranker.tasks.map((t, i) => bceWithLogits(logits[t], labels[i])).reduce((a, b) => o.add(a, b));
+  return ranker.tasks
+    .map((t, i) => o.mul(bceWithLogits(logits[t], labels[i]), taskWeights[t] ?? 1))
+    .reduce((a, b) => o.add(a, b));
 }
 
 function labelFeeds(table: CtrTable, tasks: string[], rows: ArrayLike<number>): Feeds {
@@ -162,6 +172,14 @@ export function ctrMetrics(
   return result;
 }
 
+/** Mean AUC over the tasks (the early-stopping criterion); tasks whose AUC is undefined are left out. */
+function meanAuc(metrics: Record<string, TaskMetrics>): number {
+  const aucs = Object.values(metrics)
+    .map((m) => m.AUC)
+    .filter(Number.isFinite);
+  return aucs.length ? aucs.reduce((a, b) => a + b, 0) / aucs.length : Number.NaN;
+}
+
 function storeFeeds(ranker: CtrRanker): Feeds {
   return Object.fromEntries([...ranker.store.entries].map(([n, e]) => [n, tensor(e.value, e.shape)]));
 }
@@ -175,7 +193,7 @@ export async function fitCtr(
 ): Promise<CtrFitResult> {
   const cfg = FitCtrConfigSchema.parse(config);
   const g = new Graph();
-  const loss = buildTrainLoss(ranker, layout, g);
+  const loss = buildTrainLoss(ranker, layout, g, cfg.taskWeights);
   const usesSeed = g.inputs().some((t) => t.name === "seed");
   const step = await TrainStep.create({ loss, optimizer: cfg.optimizer }, ranker.store, {
     threads: cfg.threads,
@@ -184,7 +202,6 @@ export async function fitCtr(
   const train = rowsOf(table, TRAIN);
   const valid = rowsOf(table, VALID);
   const negPool = ranker.pairwise ? trainItems(table) : undefined;
-  const first = ranker.tasks[0];
   const history: CtrEpoch[] = [];
   let best = { epoch: 0, auc: -1, valid: {} as Record<string, TaskMetrics> };
   let trainSeconds = 0;
@@ -236,8 +253,9 @@ export async function fitCtr(
     };
     history.push(record);
     hooks.onEpoch?.(record);
-    if (best.epoch === 0 || record.valid[first].AUC > best.auc) {
-      best = { epoch, auc: record.valid[first].AUC, valid: record.valid };
+    const validAuc = meanAuc(record.valid);
+    if (best.epoch === 0 || validAuc > best.auc) {
+      best = { epoch, auc: validAuc, valid: record.valid };
       step.syncToStore(); // the store holds the best epoch's weights
     } else if (epoch - best.epoch >= cfg.patience) break;
     if (cfg.maxSeconds > 0 && trainSeconds >= cfg.maxSeconds) break;

@@ -2,7 +2,6 @@
 // (linear) term, the factorisation-machine pairwise term, MLPs and the binary cross-entropy.
 import type { BuildContext } from "../graph/context.js";
 import type { Graph, Tensor } from "../graph/graph.js";
-import { zeros } from "../graph/init.js";
 import * as nn from "../graph/nn.js";
 import * as o from "../graph/tensor-ops.js";
 import { logSigmoid } from "../models/losses.js";
@@ -40,11 +39,21 @@ export function pooledFields(g: Graph, layout: SlotLayout, slotEmb: Tensor, fiel
   return o.matmul(pool, slotEmb);
 }
 
-/** First-order term Σ_s w[id_s]·weight_s + b, shape [B]. */
-export function linearTerm(ctx: BuildContext, layout: SlotLayout, inp: CtrInputs, name = "linear"): Tensor {
+/**
+ * First-order term Σ_s w[id_s]·weight_s + b, shape [B]. `prior` starts b at the training base rate's log-odds,
+ * so the first steps do not spend their gradient (through every shared embedding) on learning the base rate.
+ */
+export function linearTerm(
+  ctx: BuildContext,
+  layout: SlotLayout,
+  inp: CtrInputs,
+  name = "linear",
+  prior = 0,
+): Tensor {
   const w = nn.embeddingTable(ctx, `${name}.w`, layout.tableRows, 1);
   const perSlot = o.squeeze(o.gather(w, inp.ids), [2]);
-  return o.add(o.sum(o.mul(perSlot, inp.weights), { axes: [1] }), ctx.param(`${name}.b`, [1], zeros));
+  const b = ctx.param(`${name}.b`, [1], () => Float32Array.of(prior));
+  return o.add(o.sum(o.mul(perSlot, inp.weights), { axes: [1] }), b);
 }
 
 /**

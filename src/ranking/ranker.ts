@@ -16,6 +16,8 @@ export interface RankerData {
   tasks: string[];
   /** Items negatives are drawn from (pairwise losses). */
   nItems: number;
+  /** Log-odds of each task's positive rate in the training rows (the output bias starts there; default 0). */
+  priors?: Record<string, number>;
 }
 
 export interface PairwiseLoss {

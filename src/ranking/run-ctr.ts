@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ParamStore } from "../graph/param-store.js";
-import { limitUsers } from "./ctr-data.js";
+import { limitUsers, trainPriors } from "./ctr-data.js";
 import { type LoadCtrOptions, loadCtrDataset } from "./datasets/load.js";
 import { encodeCtrData, type FeatureConfig } from "./features.js";
 import {
@@ -68,7 +68,7 @@ export async function runCtr(
   const ranker = createRanker(
     opts.model,
     opts.modelConfig ?? {},
-    { layout, tasks, nItems: table.nItems },
+    { layout, tasks, nItems: table.nItems, priors: trainPriors(table, tasks) },
     store,
   );
   const result = await fitCtr(ranker, table, layout, opts.fit, hooks);

@@ -131,4 +131,14 @@ test("taobao: one row per (user, item) pair, cart/buy labels, pv history strictl
   }
   const table = encodeCtrData(tb);
   assert.ok((table.fields.find((f) => f.name === "pv_before")!.fitted.std as number) > 0);
+  // Items seen once in training rows share the out-of-vocabulary id, so that id is trained; twice → own id.
+  const counts = new Map<number, number>();
+  for (const r of rowsOf(tb, TRAIN)) counts.set(tb.item[r], (counts.get(tb.item[r]) ?? 0) + 1);
+  const itemIds = table.fields.find((f) => f.name === "item_id")!.ids!;
+  let once = 0;
+  for (const [item, c] of counts) {
+    if (c === 1) once++;
+    assert.equal(itemIds[item] === 1, c < 2, `item ${item} seen ${c}×`);
+  }
+  assert.ok(once > counts.size / 2, "most taobao items occur in one training row");
 });

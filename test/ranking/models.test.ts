@@ -18,15 +18,17 @@ const lrAuc = runCtr({ ...base, model: "lr" }).then((r) => r.summary.test.AUC);
 for (const [model, modelConfig] of [
   ["fm", {}],
   ["deepfm", {}],
+  ["deepfm", { history: "attention" }],
   ["din", {}],
   ["hybrid-mf", {}],
   ["mmoe", {}],
 ] as const) {
-  test(`${model} beats LR by ≥ ${MARGIN} test AUC on a movielens-1m subset`, async () => {
+  const name = `${model}${Object.keys(modelConfig).length ? ` ${JSON.stringify(modelConfig)}` : ""}`;
+  test(`${name} beats LR by ≥ ${MARGIN} test AUC on a movielens-1m subset`, async () => {
     const lr = await lrAuc;
     const { summary } = await runCtr({ ...base, model, modelConfig });
     assert.ok(lr > 0.7, `LR AUC ${lr}`);
-    assert.ok(summary.test.AUC >= lr + MARGIN, `${model} AUC ${summary.test.AUC} vs LR ${lr}`);
+    assert.ok(summary.test.AUC >= lr + MARGIN, `${name} AUC ${summary.test.AUC} vs LR ${lr}`);
     assert.ok(Number.isFinite(summary.test.GAUC) && Number.isFinite(summary.test.LogLoss));
   });
 }

@@ -95,7 +95,8 @@ export function readTaobaoCtr(dir: string, options: Partial<TaobaoCtrOptions> = 
     split: randomSplit(user.length, opts.seed),
     columns: [
       { name: "user_id", kind: "categorical", key: "user", group: "user", values: users.keys },
-      { name: "item_id", kind: "categorical", key: "item", group: "item", values: items.keys },
+      // Most items occur in one row: only items seen twice in training get their own id (minCount).
+      { name: "item_id", kind: "categorical", key: "item", group: "item", minCount: 2, values: items.keys },
       { name: "category", kind: "categorical", key: "item", group: "item", values: categoryOf },
       { name: "hour", kind: "categorical", key: "row", group: "context", values: hour },
       { name: "weekday", kind: "categorical", key: "row", group: "context", values: weekday },

@@ -28,7 +28,7 @@ export const fm: CtrModelFactory<FmConfig> = {
           slotEmbeddings(ctx, "emb", layout, inp, cfg.dim),
           layout.fields,
         );
-        return { [task]: o.add(linearTerm(ctx, layout, inp), fmPairwise(v)) };
+        return { [task]: o.add(linearTerm(ctx, layout, inp, "linear", data.priors?.[task]), fmPairwise(v)) };
       },
     };
   },

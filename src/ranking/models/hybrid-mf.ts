@@ -62,7 +62,7 @@ export const hybridMf: CtrModelFactory<HybridMfConfig> = {
         const user = o.sum(pooledFields(ctx.g, layout, slotEmb, userSide), { axes: [1] });
         const item = o.sum(pooledFields(ctx.g, layout, slotEmb, itemSide), { axes: [1] });
         const dot = o.sum(o.mul(user, item), { axes: [1] });
-        return { [task]: o.add(dot, linearTerm(ctx, layout, inp)) };
+        return { [task]: o.add(dot, linearTerm(ctx, layout, inp, "linear", data.priors?.[task])) };
       },
     };
   },

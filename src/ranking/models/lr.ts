@@ -16,7 +16,7 @@ export const lr: CtrModelFactory<LrConfig> = {
       name: "lr",
       tasks: data.tasks,
       store,
-      logits: (ctx, inp) => ({ [task]: linearTerm(ctx, data.layout, inp) }),
+      logits: (ctx, inp) => ({ [task]: linearTerm(ctx, data.layout, inp, "linear", data.priors?.[task]) }),
     };
   },
 };

@@ -38,7 +38,7 @@ export const mmoe: CtrModelFactory<MmoeConfig> = {
         const head = (t: string, h: Tensor) =>
           o.add(
             logitHead(ctx, `${t}.head`, mlp(ctx, `${t}.tower`, h, cfg.towerHidden, cfg.dropout)),
-            linearTerm(ctx, layout, inp, `${t}.linear`),
+            linearTerm(ctx, layout, inp, `${t}.linear`, data.priors?.[t]),
           );
         if (cfg.bottom === "shared") {
           const shared = mlp(ctx, "bottom", x, cfg.expertHidden, cfg.dropout);
