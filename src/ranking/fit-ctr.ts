@@ -2,6 +2,8 @@
 // the ranker's pairwise loss against sampled items), validation AUC after every epoch (averaged over the
 // tasks of a multi-task ranker, so no task is judged at another task's best epoch), early stopping, and
 // AUC / GAUC / LogLoss per task on the test rows at the best epoch.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { z } from "zod";
 import { auc, gauc, logLoss } from "../eval/ctr.js";
 import { BuildContext } from "../graph/context.js";
@@ -75,6 +77,20 @@ export function scoreOutputs(ranker: CtrRanker, layout: SlotLayout): Record<stri
 /** Writes the inference graph with the store's weights baked in (inputs ids/weights, outputs prob_<task>). */
 export function exportRankerOnnx(path: string, ranker: CtrRanker, layout: SlotLayout): void {
   exportOnnx(path, scoreOutputs(ranker, layout), ranker.store);
+}
+
+/** A ranker run directory: `model.onnx` and `results.json` (the run's record plus the table's fitted fields). */
+export function writeRankerRun(
+  outDir: string,
+  ranker: CtrRanker,
+  layout: SlotLayout,
+  table: CtrTable,
+  record: Record<string, unknown>,
+): void {
+  mkdirSync(outDir, { recursive: true });
+  exportRankerOnnx(join(outDir, "model.onnx"), ranker, layout);
+  const fields = table.fields.map((f) => ({ name: f.name, group: f.group, kind: f.kind, fitted: f.fitted }));
+  writeFileSync(join(outDir, "results.json"), `${JSON.stringify({ ...record, fields }, null, 2)}\n`);
 }
 
 function buildTrainLoss(

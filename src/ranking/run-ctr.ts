@@ -1,18 +1,16 @@
 // One CTR run end to end: read the dataset, fit the feature pipeline on its training rows, build the ranker,
 // train it, and (with an output folder) write results.json and the ranker as model.onnx.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { ParamStore } from "../graph/param-store.js";
 import { limitUsers, trainPriors } from "./ctr-data.js";
 import { type LoadCtrOptions, loadCtrDataset } from "./datasets/load.js";
 import { encodeCtrData, type FeatureConfig } from "./features.js";
 import {
   type CtrFitResult,
-  exportRankerOnnx,
   type FitCtrConfig,
   type FitCtrHooks,
   fitCtr,
   type TaskMetrics,
+  writeRankerRun,
 } from "./fit-ctr.js";
 import { CTR_MODELS, createRanker } from "./registry.js";
 import { slotLayout } from "./slots.js";
@@ -84,19 +82,6 @@ export async function runCtr(
     valid: flatMetrics(result.valid),
     test: flatMetrics(result.test),
   };
-  if (outDir) {
-    mkdirSync(outDir, { recursive: true });
-    exportRankerOnnx(join(outDir, "model.onnx"), ranker, layout);
-    const fields = table.fields.map((f) => ({
-      name: f.name,
-      group: f.group,
-      kind: f.kind,
-      fitted: f.fitted,
-    }));
-    writeFileSync(
-      join(outDir, "results.json"),
-      `${JSON.stringify({ ...summary, history: result.history, fields }, null, 2)}\n`,
-    );
-  }
+  if (outDir) writeRankerRun(outDir, ranker, layout, table, { ...summary, history: result.history });
   return { result, summary };
 }

@@ -4,8 +4,6 @@
 // them held out for early stopping) and is scored on every test query; the test target is never seen in
 // training. Reported on test over all users, retrieval order vs re-ranked (an unretrieved target is a miss
 // for both).
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import type { EvalData } from "../../eval/eval-data.js";
 import { Rng } from "../../graph/init.js";
 import { ParamStore } from "../../graph/param-store.js";
@@ -16,7 +14,7 @@ import { shuffleInPlace } from "../../train/batching.js";
 import type { TrainData } from "../../train/train-data.js";
 import { TEST, TRAIN, VALID } from "../ctr-data.js";
 import { encodeCtrData, type FeatureConfig } from "../features.js";
-import { exportRankerOnnx } from "../fit-ctr.js";
+import { writeRankerRun } from "../fit-ctr.js";
 import { createRanker } from "../registry.js";
 import { slotLayout } from "../slots.js";
 import { type CandidateSet, frozenRetriever } from "./candidates.js";
@@ -188,19 +186,7 @@ export async function runRerank(
     trainSeconds: fit.trainSeconds,
     slots: layout.slots,
   };
-  if (outDir) {
-    mkdirSync(outDir, { recursive: true });
-    exportRankerOnnx(join(outDir, "model.onnx"), ranker, layout);
-    const fields = table.fields.map((f) => ({
-      name: f.name,
-      group: f.group,
-      kind: f.kind,
-      fitted: f.fitted,
-    }));
-    writeFileSync(
-      join(outDir, "results.json"),
-      `${JSON.stringify({ ...summary, options: opts, history: fit.history, fields }, null, 2)}\n`,
-    );
-  }
+  if (outDir)
+    writeRankerRun(outDir, ranker, layout, table, { ...summary, options: opts, history: fit.history });
   return { summary, fit };
 }
