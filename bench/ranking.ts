@@ -1,14 +1,18 @@
 // Ranking benchmark (src/ranking). Three tasks, each in one run with its in-run baseline:
-//   movielens-1m CTR (rating ≥ 4, seeded random 8:1:1): LR vs FM vs DeepFM, all with the same features
-//     (profile, movie id / genres / year, and the liked / disliked training histories), plus DeepFM without
-//     the histories (ablation);
-//   taobao-userbehavior-sample: cart and buy from the pv history, single-task DeepFM per task vs multi-task
-//     shared-bottom and MMoE;
+//   movielens-1m CTR (seeded random 8:1:1), under both protocols: recbole (rating-3 rows deleted, the
+//     protocol of RecBole's DCN-V2 anchor, AUC 0.8998) and threshold (every rating, 3 is a negative). LR, FM
+//     and DeepFM on the profile / movie features, then DeepFM with the liked / disliked training histories
+//     (mean-pooled, and on recbole also target-attended); every run trains until 3 epochs pass without a
+//     better validation AUC (test at the best epoch);
+//   taobao-userbehavior-sample: cart and buy from the pv history; DeepFM, a shared-bottom network and MMoE
+//     each trained on one task and on both (multi-task), 3 seeds each;
 //   ctr-samples: Criteo / Avazu / MovieLens format smoke runs (FM), too small for accuracy;
 //   rerank (only with --only rerank: about an hour, needs a trained run): amazon-beauty SASRec top-100
 //     re-ranked by the fused rankers (bench/ranking/rerank.ts), against the retrieval order.
-// Flags: --epochs N (movielens, default 4), --threads N, --limit-users N (movielens, 0 = all), --only <task>,
+// Flags: --epochs N (movielens cap, default 30), --threads N, --limit-users N (movielens, 0 = all),
+// --protocol recbole|threshold (movielens, default both), --only <task>,
 // --retriever <run dir> (rerank, default runs/beauty-sasrec-ce).
+import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,7 +25,7 @@ const option = (name: string, def: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : def;
 };
-const epochs = Number(option("epochs", "4"));
+const epochs = Number(option("epochs", "30"));
 const threads = Number(option("threads", String(cpus().length)));
 const limitUsers = Number(option("limit-users", "0"));
 const only = option("only", "");
@@ -46,6 +50,22 @@ async function run(label: string, opts: Omit<RunCtrOptions, "datasetsDir">): Pro
   return row;
 }
 
+/** One row of "mean ± sd" per numeric column over seeded runs of the same variant. */
+function meanSd(label: string, runs: Row[]): Row {
+  const row: Row = { run: label };
+  for (const key of Object.keys(runs[0])) {
+    const xs = runs.map((r) => r[key]).filter((x): x is number => typeof x === "number");
+    if (xs.length !== runs.length) continue;
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+    row[key] =
+      key === "bestEpoch" || key === "trainSeconds"
+        ? Math.round(mean)
+        : `${mean.toFixed(4)} ± ${sd.toFixed(4)}`;
+  }
+  return row;
+}
+
 function table(title: string, rows: Row[], cols: string[]): void {
   console.log(`\n### ${title}\n\n| ${cols.join(" | ")} |\n|${cols.map(() => "---").join("|")}|`);
   for (const r of rows) console.log(`| ${cols.map((c) => r[c] ?? "").join(" | ")} |`);
@@ -54,44 +74,88 @@ function table(title: string, rows: Row[], cols: string[]): void {
 const result: Record<string, unknown> = { epochs, threads, limitUsers };
 
 if (!only || only === "movielens") {
-  const fit = { epochs, lr: 0.002, batchSize: 2048, threads, patience: 2 };
-  const ml = { dataset: "movielens-1m", limitUsers, fit };
-  const rows = [
-    await run("lr", { ...ml, model: "lr", fit: { ...fit, lr: 0.01 } }),
-    await run("fm", { ...ml, model: "fm" }),
-    await run("deepfm", { ...ml, model: "deepfm" }),
-    await run("deepfm (no history)", { ...ml, model: "deepfm", features: { drop: ["liked", "disliked"] } }),
-  ];
-  table("movielens-1m CTR (test split)", rows, [
-    "run",
-    "AUC",
-    "GAUC",
-    "LogLoss",
-    "bestEpoch",
-    "trainSeconds",
-  ]);
-  result.movielens1m = rows;
+  // One setting for every model: Adam 8e-3, batch 4096, at most `epochs` epochs, stop after 3 without a better
+  // validation AUC. The recbole protocol (the anchor's) runs every model with 3 seeds (mean ± sd); the
+  // threshold protocol one seed, without the slower target-attention variant.
+  const fit = { epochs, lr: 0.008, batchSize: 4096, threads, patience: 3 };
+  const protocols = option("protocol", "recbole,threshold").split(",") as ("recbole" | "threshold")[];
+  const movielens: Record<string, Row[]> = {};
+  for (const protocol of protocols) {
+    const ml = { dataset: "movielens-1m", protocol, limitUsers, fit };
+    const noHistory = { ...ml, historyLen: 0 };
+    const variants: [string, Omit<RunCtrOptions, "datasetsDir">][] = [
+      ["lr", { ...noHistory, model: "lr" }],
+      ["fm", { ...noHistory, model: "fm" }],
+      ["deepfm", { ...noHistory, model: "deepfm" }],
+      ["deepfm + liked/disliked history (mean)", { ...ml, model: "deepfm" }],
+    ];
+    if (protocol === "recbole") {
+      variants.push([
+        "deepfm + liked/disliked history (target attention)",
+        { ...ml, model: "deepfm", modelConfig: { history: "attention" } },
+      ]);
+    }
+    const seeds = protocol === "recbole" ? [1, 2, 3] : [1];
+    const rows: Row[] = [];
+    for (const [label, opts] of variants) {
+      const runs: Row[] = [];
+      for (const seed of seeds) {
+        runs.push(
+          await run(`${protocol} ${label} (seed ${seed})`, {
+            ...opts,
+            initSeed: seed,
+            fit: { ...fit, seed },
+          }),
+        );
+      }
+      rows.push(seeds.length > 1 ? meanSd(label, runs) : { ...runs[0], run: label });
+    }
+    const title = `movielens-1m CTR, ${protocol} protocol (test split${seeds.length > 1 ? ", 3 seeds: mean ± sd" : ""})`;
+    table(title, rows, ["run", "AUC", "GAUC", "LogLoss", "bestEpoch", "trainSeconds"]);
+    movielens[protocol] = rows;
+  }
+  result.movielens1m = movielens;
 }
 
 if (!only || only === "taobao") {
-  const fit = { epochs: 6, lr: 0.002, batchSize: 512, threads, patience: 2 };
+  // Each ranker predicts cart only, buy only, or both (multi-task) with the same bottom; every variant runs
+  // with 3 seeds (initialisation and batch order), reported as mean ± standard deviation of the test metrics.
+  const fit = { epochs: 15, lr: 0.002, batchSize: 512, threads, patience: 3 };
   const tb = { dataset: "taobao-userbehavior-sample", fit };
-  const rows = [
-    await run("deepfm: cart only", { ...tb, model: "deepfm", tasks: ["cart"] }),
-    await run("deepfm: buy only", { ...tb, model: "deepfm", tasks: ["buy"] }),
-    await run("din: cart only", { ...tb, model: "din", tasks: ["cart"] }),
-    await run("shared-bottom: cart + buy", { ...tb, model: "mmoe", modelConfig: { bottom: "shared" } }),
-    await run("mmoe: cart + buy", { ...tb, model: "mmoe" }),
+  const shared = { model: "mmoe", modelConfig: { bottom: "shared" } };
+  const variants: [string, Omit<RunCtrOptions, "datasetsDir" | "dataset">][] = [
+    ["deepfm: cart only", { model: "deepfm", tasks: ["cart"] }],
+    ["deepfm: buy only", { model: "deepfm", tasks: ["buy"] }],
+    ["shared-bottom: cart only", { ...shared, tasks: ["cart"] }],
+    ["shared-bottom: buy only", { ...shared, tasks: ["buy"] }],
+    ["shared-bottom: cart + buy", { ...shared, tasks: ["cart", "buy"] }],
+    ["mmoe: cart only", { model: "mmoe", tasks: ["cart"] }],
+    ["mmoe: buy only", { model: "mmoe", tasks: ["buy"] }],
+    ["mmoe: cart + buy", { model: "mmoe", tasks: ["cart", "buy"] }],
   ];
-  table("taobao-userbehavior-sample (test split)", rows, [
+  const rows: Row[] = [];
+  for (const [label, opts] of variants) {
+    const runs: Row[] = [];
+    for (const seed of [1, 2, 3]) {
+      const r = await run(`${label} (seed ${seed})`, {
+        ...tb,
+        ...opts,
+        initSeed: seed,
+        fit: { ...fit, seed },
+      });
+      // Single-task runs report AUC / GAUC of their one task: name them like the multi-task ones.
+      if (opts.tasks?.length === 1) for (const k of ["AUC", "GAUC"]) r[`${opts.tasks[0]}.${k}`] = r[k];
+      runs.push(r);
+    }
+    rows.push(meanSd(label, runs));
+  }
+  table("taobao-userbehavior-sample (test split, 3 seeds: mean ± sd)", rows, [
     "run",
     "cart.AUC",
     "cart.GAUC",
     "buy.AUC",
     "buy.GAUC",
-    "AUC",
-    "GAUC",
-    "LogLoss",
+    "bestEpoch",
     "trainSeconds",
   ]);
   result.taobao = rows;
@@ -114,5 +178,19 @@ if (only === "rerank") {
   table("amazon-beauty: SASRec-CE top-100 re-ranked (test, all users)", rows, RERANK_COLUMNS);
   result.rerank = rows;
 }
+
+// bench/run.ts rewrites bench/results/ranking.json whole: sections not run this time keep their last saved
+// results, and `measuredAt` says when each section was measured (the flags above are this run's).
+const savedPath = join(dirname(fileURLToPath(import.meta.url)), "results", "ranking.json");
+const saved = existsSync(savedPath) ? JSON.parse(readFileSync(savedPath, "utf8")) : {};
+const measuredAt: Record<string, string> = {};
+for (const section of ["movielens1m", "taobao", "samples", "rerank"]) {
+  if (section in result) measuredAt[section] = new Date().toISOString();
+  else if (section in saved) {
+    result[section] = saved[section];
+    measuredAt[section] = saved.measuredAt?.[section] ?? saved.measured_at;
+  }
+}
+result.measuredAt = measuredAt;
 
 printResultLine(result);
