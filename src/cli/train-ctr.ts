@@ -112,6 +112,7 @@ export async function trainCtrAction(datasetOrDir: string, flags: CtrTrainFlags)
       features: { drop: list(flags.drop) ?? [] },
       fit: defined(fit),
       limitUsers: flags.limit,
+      initSeed: flags.seed,
       historyLen: flags.historyLen,
       protocol: protocolOf(flags.protocol),
       datasetsDir: flags.datasets ? resolve(flags.datasets) : undefined,
