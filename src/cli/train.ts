@@ -82,10 +82,14 @@ function modelConfig(flags: TrainFlags): Record<string, unknown> {
   return cfg;
 }
 
+// Rankers have no "sasrec": each task has its own default model.
+const DEFAULT_MODEL: Record<string, string> = { "next-item": "sasrec", ctr: "deepfm", rerank: "deepfm" };
+
 export async function trainAction(
   datasetArg: string,
-  flags: TrainFlags & RerankTrainFlags & { task: string },
+  given: Omit<TrainFlags, "model"> & RerankTrainFlags & { task: string; model?: string },
 ): Promise<void> {
+  const flags = { ...given, model: given.model ?? DEFAULT_MODEL[given.task] ?? "sasrec" };
   if (flags.task === "ctr") return trainCtrAction(datasetArg, flags);
   if (flags.task === "rerank") return trainRerankAction(resolveDataset(datasetArg), flags);
   const dir = resolveDataset(datasetArg);
@@ -191,8 +195,7 @@ export function registerTrain(program: Command): void {
     )
     .option(
       "--model <name>",
-      `${[...Object.keys(NEURAL_MODELS), ...BASELINE_MODELS].join(" | ")}; with --task ctr: lr | fm | deepfm | hybrid-mf | din | mmoe`,
-      "sasrec",
+      `${[...Object.keys(NEURAL_MODELS), ...BASELINE_MODELS].join(" | ")}; with --task ctr or rerank: lr | fm | deepfm | hybrid-mf | din | mmoe (default: sasrec; deepfm for ctr and rerank)`,
     )
     .option("--loss <kind>", "ce | sampled | gbce | bce (neural models)", "ce")
     .requiredOption(

@@ -1,6 +1,6 @@
 // `seqrank train <dataset> --task rerank --retriever <run> …` (src/cli/train-rerank.ts): a tiny SASRec run
 // made by the CLI's own next-item path is re-ranked; results.json, model.onnx and the summary JSON last; a
-// missing or mismatched retriever is a coded error.
+// missing or mismatched retriever is a coded error; without --model the ranker is DeepFM.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -48,10 +48,10 @@ test("train --task rerank re-ranks a run's candidates and writes results.json an
     maxLen: 20,
   });
   const out = join(root, "rerank");
+  // No --model: the rerank task's default ranker (DeepFM), not the next-item default (SASRec).
   const last = (await train({
     ...base,
     task: "rerank",
-    model: "lr",
     retriever,
     out,
     epochs: 1,
@@ -63,7 +63,7 @@ test("train --task rerank re-ranks a run's candidates and writes results.json an
     test: Record<string, Record<string, number>>;
   };
   assert.equal(last.task, "rerank");
-  assert.equal(last.model, "lr");
+  assert.equal(last.model, "deepfm");
   assert.equal(last.queries.test, 1500);
   for (const side of ["retrieval", "reranked"]) assert.ok(Number.isFinite(last.test[side]["NDCG@10"]), side);
   assert.ok(existsSync(join(out, "model.onnx")));
