@@ -1,6 +1,8 @@
 // Ranking: CTR data and features, fusion, the rankers (LR, FM, DeepFM, hybrid MF, DIN/BST, shared-bottom and
 // MMoE multi-task) and their training loop with AUC / GAUC / LogLoss; re-ranking a sequence model's
 // candidates (rerank/).
+
+export { crossNetwork } from "./cross.js";
 export * from "./ctr-data.js";
 export { CTR_SAMPLES, type CtrSample, readCtrSample, splitCsvLine } from "./datasets/ctr-samples.js";
 export { CTR_DATASETS, type LoadCtrOptions, loadCtrDataset } from "./datasets/load.js";

@@ -67,12 +67,22 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Spawns `seqrank serve <args>` as a real process (test/serve/serve-process.ts) and waits until it listens. */
-export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+/** The `seqrank` CLI itself: `serve` with the recommender and dashboard plugins. */
+export const CLI_ENTRY = join(repoRoot, "src", "cli", "index.ts");
+const CORE_ENTRY = join(repoRoot, "test", "serve", "serve-process.ts");
+
+/**
+ * Spawns `seqrank serve <args>` as a real process and waits until it listens: the core service only
+ * (test/serve/serve-process.ts), or with `entry: CLI_ENTRY` the service as the CLI runs it.
+ */
+export function spawnServer(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; entry?: string } = {},
+): Promise<ServerProcess> {
   const proc = spawn(
     process.execPath,
-    ["--import", "tsx", join(repoRoot, "test", "serve", "serve-process.ts"), "serve", "--port", "0", ...args],
-    { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
+    ["--import", "tsx", opts.entry ?? CORE_ENTRY, "serve", "--port", "0", ...args],
+    { cwd: repoRoot, env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let out = "";
   let err = "";

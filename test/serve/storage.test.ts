@@ -138,6 +138,23 @@ for (const [kind, open] of Object.entries(factories)) {
       assert.deepEqual(await store.stats(), { events: 1, items: 0, users: 1 });
       await store.close();
     });
+
+    test("the delta log returns deltas in append order, in pages after a cursor", async () => {
+      const store = await open("deltas");
+      const deltas = ["a", "b", "c", "d", "e"].map((item, i) => ({
+        item,
+        ts: 1000 + i,
+        previous: ["p", item],
+      }));
+      await store.deltas.append(deltas.slice(0, 2));
+      await store.deltas.append(deltas.slice(2));
+      const first = await store.deltas.after("", 3);
+      assert.deepEqual(first.deltas, deltas.slice(0, 3));
+      const rest = await store.deltas.after(first.cursor, 3);
+      assert.deepEqual(rest.deltas, deltas.slice(3));
+      assert.deepEqual(await store.deltas.after(rest.cursor, 3), { deltas: [], cursor: rest.cursor });
+      await store.close();
+    });
   });
 }
 

@@ -1,7 +1,8 @@
 // The recommender extension: loads the served model (an injected one, a run dir, or the registry's current
 // version, else the popularity fallback), builds the RecommenderService, subscribes it to the core's hooks,
-// registers the recommendation, search and model routes, and follows the registry's `current` pointer
-// (hot swap: the new model is loaded completely before requests move to it).
+// registers the recommendation, search and model routes, follows other replicas' co-visitation and popularity
+// deltas (with Redis) and the registry's `current` pointer (hot swap: the new model is loaded completely
+// before requests move to it).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
@@ -69,6 +70,9 @@ async function recommenderPlugin(app: FastifyInstance, opts: RecommenderPluginOp
     dataDir: app.serveConfig.dataDir,
     config: opts.config,
   });
+  const stopFollowing = service.followReplicas((err) =>
+    app.log.error({ err }, "applying another replica's co-visitation and popularity deltas failed"),
+  );
   const swaps = app.metrics.counter("seqrank_model_swaps_total", "Model hot swaps, by outcome");
   app.metrics.gauge("seqrank_user_vector_cache", "User vector cache lookups, by result", () => [
     [{ result: "hit" }, service.userVectors.hits],
@@ -137,6 +141,7 @@ async function recommenderPlugin(app: FastifyInstance, opts: RecommenderPluginOp
   }
   const stopWarming = warmUserVectors(app, service);
   app.addHook("onClose", async () => {
+    await stopFollowing();
     await stopWarming();
     await swapping.catch(() => {});
     await service.model.dispose?.();

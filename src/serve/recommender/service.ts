@@ -1,5 +1,7 @@
 // The recommender's live state and its operations: catalogue, co-visitation, popularity, the search index
 // and the current model bundle, kept up to date by the core's hooks (events, item changes, user deletes).
+// Co-visitation and popularity start from the dataset and then follow the store's delta log (live-signals.ts),
+// so live events survive a restart and reach every replica.
 import { join } from "node:path";
 import { z } from "zod";
 import { loadDataset } from "../../data/cache.js";
@@ -29,11 +31,12 @@ import {
   updateDocument,
 } from "../../search/index.js";
 import type { ServingModel } from "../model/index.js";
-import type { CatalogItem, Store } from "../storage/index.js";
+import type { CatalogItem, InteractionDelta, Store } from "../storage/index.js";
 import type { AcceptedEvent, ItemChange } from "../types.js";
 import { ModelBundle } from "./bundle.js";
 import { contentVector } from "./content-vectors.js";
 import { type HybridResult, type HybridSearchOptions, hybridSearch } from "./hybrid-search.js";
+import { LiveSignals } from "./live-signals.js";
 import { titleVector } from "./title-index.js";
 import type { UserVectorCache } from "./user-vectors.js";
 
@@ -67,6 +70,7 @@ export class RecommenderService {
   readonly searchIndex: SearchIndex = createSearchIndex();
   readonly covis: CoVisitation;
   readonly popularity: Popularity;
+  private readonly live: LiveSignals;
   private ranker: Ranker;
   private current!: ModelBundle;
   /** The bundle being warmed during a swap (user deletions reach its cache too). */
@@ -79,9 +83,13 @@ export class RecommenderService {
     this.covis = new CoVisitation(config.covis);
     this.popularity = new Popularity(0, config.popularity);
     this.ranker = blendRanker(config.ranker);
+    this.live = new LiveSignals(store.deltas, (delta) => this.applyDelta(delta));
   }
 
-  /** Loads the catalogue from the store (ids of `dataDir` first), co-visitation and popularity from the dataset. */
+  /**
+   * Loads the catalogue from the store (ids of `dataDir` first), co-visitation and popularity from the dataset
+   * and then from the store's delta log.
+   */
   static async create(
     store: Store,
     model: ServingModel,
@@ -100,6 +108,7 @@ export class RecommenderService {
       }
     }
     if (opts.dataDir) service.learnFromDataset(opts.dataDir);
+    await service.live.catchUp();
     service.current = await service.buildBundle(model);
     return service;
   }
@@ -198,14 +207,14 @@ export class RecommenderService {
     this.ranker = ranker;
   }
 
-  /** Dense ids of a stored sequence's items that the catalogue knows (deleted items drop out). */
+  /** A stored sequence's items that the catalogue knows (deleted items drop out). */
+  private knownItems(raw: readonly string[]): string[] {
+    return raw.filter((r) => this.catalogue.denseId(r) !== undefined);
+  }
+
+  /** Dense ids of a stored sequence's known items. */
   private denseHistory(raw: readonly string[]): Int32Array {
-    const ids: number[] = [];
-    for (const r of raw) {
-      const id = this.catalogue.denseId(r);
-      if (id !== undefined) ids.push(id);
-    }
-    return Int32Array.from(ids);
+    return Int32Array.from(this.knownItems(raw), (r) => this.catalogue.denseId(r)!);
   }
 
   private async history(userId: string): Promise<Int32Array> {
@@ -267,8 +276,9 @@ export class RecommenderService {
   }
 
   /**
-   * Hook: new events feed co-visitation and popularity at once, and the users' new histories are encoded here
-   * (one encoder run per request), on the write path, so their next reads find the vectors cached.
+   * Hook: new events go to the delta log and feed co-visitation and popularity at once, and the users' new
+   * histories are encoded here (one encoder run per request), on the write path, so their next reads find the
+   * vectors cached.
    */
   async onEvents(events: AcceptedEvent[]): Promise<void> {
     const byUser = new Map<string, AcceptedEvent[]>();
@@ -277,23 +287,38 @@ export class RecommenderService {
       // Items first seen in an event join the catalogue first, so the histories below include them.
       if (this.catalogue.denseId(e.itemId) === undefined) this.catalogue.upsert({ id: e.itemId });
     }
+    const deltas: InteractionDelta[] = [];
     const encode: Array<[string, Int32Array]> = [];
     for (const [userId, userEvents] of byUser) {
-      const history = await this.history(userId); // already ends with these events
+      const known = this.knownItems(await this.store.sequence(userId)); // already ends with these events
       userEvents.forEach((e, i) => {
-        const item = this.catalogue.denseId(e.itemId)!;
-        const at = history.length - userEvents.length + i;
-        this.covis.observe(history.subarray(0, Math.max(0, at)), item, e.ts / 1000);
-        this.popularity.add(item, e.ts / 1000);
+        const at = Math.max(0, known.length - userEvents.length + i);
+        const from = Math.max(0, at - this.covis.config.window);
+        deltas.push({ item: e.itemId, ts: e.ts, previous: known.slice(from, at) });
       });
-      if (history.length > 0) encode.push([this.store.userKey(userId), history]);
+      if (known.length > 0) encode.push([this.store.userKey(userId), this.denseHistory(known)]);
     }
+    await this.live.record(deltas);
     const bundle = this.current.acquire();
     try {
       if (bundle.model.dim > 0 && encode.length > 0) await bundle.userVectors.put(encode);
     } finally {
       bundle.release();
     }
+  }
+
+  /** One live interaction, from this process or another replica, into co-visitation and popularity. */
+  private applyDelta(delta: InteractionDelta): void {
+    // An item first seen in another replica's event joins this catalogue too, as it did there.
+    const item = this.catalogue.denseId(delta.item) ?? this.catalogue.upsert({ id: delta.item });
+    const ts = delta.ts / 1000;
+    this.covis.observe(this.denseHistory(delta.previous), item, ts);
+    this.popularity.add(item, ts);
+  }
+
+  /** Follows the deltas other replicas append (a no-op for a log only this process writes); returns stop. */
+  followReplicas(onError: (err: unknown) => void): () => Promise<void> {
+    return this.live.follow(onError);
   }
 
   /** Hook: catalogue writes reach search, filters and the ANN index at once. */

@@ -1,5 +1,6 @@
 // What both stores share: the event log and the catalogue live in the SQLite file. Subclasses decide where
 // user sequences and caches live.
+import type { DeltaLog } from "./delta-log.js";
 import type { SqliteTables } from "./sqlite-tables.js";
 import type {
   AppendResult,
@@ -14,6 +15,7 @@ import type {
 
 export abstract class SqliteBackedStore implements Store {
   abstract readonly kind: Store["kind"];
+  abstract readonly deltas: DeltaLog;
   protected closed = false;
 
   constructor(

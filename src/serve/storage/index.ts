@@ -1,4 +1,5 @@
 // Public API of the service storage: the Store contract, its two implementations and seeding helpers.
+export type { DeltaLog, DeltaPage, InteractionDelta } from "./delta-log.js";
 export { MemoryCache } from "./memory-cache.js";
 export { openStore } from "./open-store.js";
 export { pseudonymizedStore, pseudonymizer } from "./pseudonymized-store.js";

@@ -37,6 +37,7 @@ export function pseudonymizedStore(inner: Store, secret: string): Store {
     cacheSet: (key, value, ttlMs, userId) =>
       inner.cacheSet(hash(key), value, ttlMs, userId === undefined ? undefined : hash(userId)),
     cacheDropUser: (userId) => inner.cacheDropUser(hash(userId)),
+    deltas: inner.deltas, // holds no user ids
     stats: () => inner.stats(),
     isOpen: () => inner.isOpen(),
     close: () => inner.close(),

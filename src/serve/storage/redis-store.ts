@@ -3,11 +3,14 @@
 //   <p>seq:<user> list of item ids (oldest first)   <p>users set of users with a sequence
 //   <p>cache:<key> cached value (PX ttl)            <p>ucache:<user> set of cache keys tagged with the user
 //   <p>marker:<name> one-time markers               <p>forget (pub/sub channel) deleted users
+//   <p>deltas stream of interaction deltas (redis-delta-log.ts): live co-visitation and popularity
 // Each replica may keep its own SQLite file, so a user deletion is also published: every replica deletes the
 // user's events from its own file (replicas that are down then miss it; sharing one SQLite file avoids that).
 import { Redis } from "ioredis";
 import { SeqrankError } from "../../util/errors.js";
 import { appendsByUser, SqliteBackedStore } from "./base-store.js";
+import { RedisDeltaLog } from "./redis-delta-log.js";
+import { execOrThrow } from "./redis-exec.js";
 import { SqliteTables } from "./sqlite-tables.js";
 import type { AppendResult, NewEvent, UserDeletion } from "./store.js";
 
@@ -16,6 +19,8 @@ export interface RedisStoreOptions {
   redisUrl: string;
   prefix: string;
   maxSequenceLength: number;
+  /** Interaction deltas kept in the shared stream (approximately; the oldest are trimmed first). */
+  deltaLogLength?: number;
 }
 
 /** Seeds a sequence only when the user has none, atomically. */
@@ -25,9 +30,12 @@ redis.call('SADD', KEYS[2], ARGV[1])
 return 1`;
 
 const SEED_CHUNK = 500;
+/** About 100 MB of Redis memory at ~100 bytes a delta. */
+const DEFAULT_DELTA_LOG_LENGTH = 1_000_000;
 
 export class RedisStore extends SqliteBackedStore {
   readonly kind = "redis" as const;
+  readonly deltas: RedisDeltaLog;
 
   private constructor(
     tables: SqliteTables,
@@ -35,8 +43,10 @@ export class RedisStore extends SqliteBackedStore {
     private readonly redis: Redis,
     private readonly subscriber: Redis,
     private readonly prefix: string,
+    deltaLogLength: number,
   ) {
     super(tables, maxSequenceLength);
+    this.deltas = new RedisDeltaLog(redis, `${prefix}deltas`, deltaLogLength);
   }
 
   static async open(opts: RedisStoreOptions): Promise<RedisStore> {
@@ -54,7 +64,8 @@ export class RedisStore extends SqliteBackedStore {
     subscriber.on("message", (channel: string, userId: string) => {
       if (channel === forget && tables.db.open) tables.deleteUserEvents(userId);
     });
-    return new RedisStore(tables, opts.maxSequenceLength, redis, subscriber, opts.prefix);
+    const deltaLogLength = opts.deltaLogLength ?? DEFAULT_DELTA_LOG_LENGTH;
+    return new RedisStore(tables, opts.maxSequenceLength, redis, subscriber, opts.prefix, deltaLogLength);
   }
 
   async appendEvents(events: NewEvent[]): Promise<AppendResult> {
@@ -168,15 +179,4 @@ export class RedisStore extends SqliteBackedStore {
   private markerKey = (name: string) => `${this.prefix}marker:${name}`;
   private cacheKey = (key: string) => `${this.prefix}cache:${key}`;
   private userCacheKey = (userId: string) => `${this.prefix}ucache:${userId}`;
-}
-
-type ExecResult = [error: Error | null, result: unknown][];
-
-/** MULTI/pipeline results carry per-command errors; surface the first one. */
-async function execOrThrow(pending: Promise<ExecResult | null>): Promise<ExecResult> {
-  const results = await pending;
-  if (!results) throw new SeqrankError("SR_ERR_REDIS", "Redis transaction was aborted");
-  const failed = results.find(([e]) => e);
-  if (failed) throw new SeqrankError("SR_ERR_REDIS", `Redis command failed: ${failed[0]!.message}`);
-  return results;
 }

@@ -1,7 +1,9 @@
 // Everything in one embedded SQLite file: events, catalogue and user sequences (the sequence update commits
-// in the same transaction as its events), plus an in-process cache. The default store.
+// in the same transaction as its events) and the interaction delta log, plus an in-process cache. The
+// default store.
 import { appendsByUser, SqliteBackedStore } from "./base-store.js";
 import { MemoryCache } from "./memory-cache.js";
+import { SqliteDeltaLog } from "./sqlite-delta-log.js";
 import { SqliteTables } from "./sqlite-tables.js";
 import type { AppendResult, NewEvent } from "./store.js";
 
@@ -13,12 +15,14 @@ export interface SqliteStoreOptions {
 
 export class SqliteStore extends SqliteBackedStore {
   readonly kind = "sqlite" as const;
+  readonly deltas: SqliteDeltaLog;
   private readonly cache: MemoryCache;
   private readonly stmts;
 
   constructor(opts: SqliteStoreOptions) {
     super(new SqliteTables(opts.path), opts.maxSequenceLength);
     this.cache = new MemoryCache(opts.cacheEntries);
+    this.deltas = new SqliteDeltaLog(this.tables.db);
     const db = this.tables.db;
     this.stmts = {
       get: db.prepare("SELECT items FROM sequences WHERE user_id = ?").pluck(),

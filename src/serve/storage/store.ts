@@ -1,5 +1,7 @@
 // The storage contract of the service. Two implementations: SqliteStore (everything in one embedded file)
-// and RedisStore (events and catalogue in SQLite, user sequences and caches in Redis so replicas share them).
+// and RedisStore (events and catalogue in SQLite, user sequences, caches and the interaction delta log in
+// Redis so replicas share them).
+import type { DeltaLog } from "./delta-log.js";
 
 /** One behaviour event as stored. `seq` is the store's own increasing position. */
 export interface StoredEvent {
@@ -85,6 +87,9 @@ export interface Store {
   cacheSet(key: string, value: string, ttlMs: number, userId?: string): Promise<void>;
   /** Drops every cache entry tagged with the user (after a new event or a deletion). */
   cacheDropUser(userId: string): Promise<number>;
+
+  /** Live co-visitation and popularity deltas (no user ids): durable, and shared by replicas with Redis. */
+  readonly deltas: DeltaLog;
 
   stats(): Promise<StoreStats>;
   /** True while the store can serve requests. */
