@@ -298,10 +298,18 @@ export class RecommenderService {
       });
       if (known.length > 0) encode.push([this.store.userKey(userId), this.denseHistory(known)]);
     }
-    await this.live.record(deltas);
+    try {
+      await this.live.record(deltas);
+    } finally {
+      // Encoded even when the delta log is unreachable (the hook runner still reports that error).
+      await this.encodeHistories(encode);
+    }
+  }
+
+  private async encodeHistories(histories: Array<[userKey: string, history: Int32Array]>): Promise<void> {
     const bundle = this.current.acquire();
     try {
-      if (bundle.model.dim > 0 && encode.length > 0) await bundle.userVectors.put(encode);
+      if (bundle.model.dim > 0 && histories.length > 0) await bundle.userVectors.put(histories);
     } finally {
       bundle.release();
     }
