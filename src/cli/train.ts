@@ -87,7 +87,7 @@ const DEFAULT_MODEL: Record<string, string> = { "next-item": "sasrec", ctr: "dee
 
 export async function trainAction(
   datasetArg: string,
-  given: Omit<TrainFlags, "model"> & RerankTrainFlags & { task: string; model?: string },
+  given: Omit<TrainFlags & RerankTrainFlags, "model"> & { task: string; model?: string },
 ): Promise<void> {
   const flags = { ...given, model: given.model ?? DEFAULT_MODEL[given.task] ?? "sasrec" };
   if (flags.task === "ctr") return trainCtrAction(datasetArg, flags);
