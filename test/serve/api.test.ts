@@ -109,6 +109,28 @@ test("events: the next read sees the new sequence; onEvent runs after storage; a
   await app.close();
 });
 
+test("events: a retried event (same event_id) reaches the onEvent hooks once; an all-duplicate batch runs none", async () => {
+  const hooked: string[][] = [];
+  const plugin = fp(async (a: FastifyInstance) => {
+    a.hooks.onEvent.push((events: AcceptedEvent[]) => {
+      hooked.push(events.map((e) => e.itemId));
+    });
+  });
+  const app = await testApp({}, { plugins: [plugin] });
+  const first = await post(app, { events: [{ user_id: "r1", item_id: "a", event_id: "ev-a" }] });
+  assert.deepEqual(json(first), { accepted: 1, stored: 1, duplicates: 0 });
+  const retry = await post(app, {
+    events: [
+      { user_id: "r1", item_id: "a", event_id: "ev-a" },
+      { user_id: "r1", item_id: "b", event_id: "ev-b" },
+    ],
+  });
+  assert.deepEqual(json(retry), { accepted: 2, stored: 1, duplicates: 1 });
+  await post(app, { user_id: "r1", item_id: "b", event_id: "ev-b" });
+  assert.deepEqual(hooked, [["a"], ["b"]]);
+  await app.close();
+});
+
 for (const kind of ["sqlite", "redis"] as const) {
   test(`DELETE /v1/users/:id forgets the user everywhere (${kind}) and runs onUserDelete`, async () => {
     const deleted: string[] = [];

@@ -53,9 +53,9 @@ for (const [kind, open] of Object.entries(factories)) {
     test("events append to sequences in order, trimmed to the newest maxSequenceLength; event ids dedupe", async () => {
       const store = await open("seq");
       const r1 = await store.appendEvents([ev("u1", "a", "e1"), ev("u2", "x"), ev("u1", "b", "e2")]);
-      assert.deepEqual(r1, { inserted: 3, duplicates: 0 });
+      assert.deepEqual(r1, { inserted: 3, duplicates: 0, fresh: [true, true, true] });
       const r2 = await store.appendEvents([ev("u1", "b", "e2"), ev("u1", "c")]);
-      assert.deepEqual(r2, { inserted: 1, duplicates: 1 });
+      assert.deepEqual(r2, { inserted: 1, duplicates: 1, fresh: [false, true] });
       assert.deepEqual(await store.sequence("u1"), ["a", "b", "c"]);
       await store.appendEvents(["d", "e", "f", "g"].map((i) => ev("u1", i)));
       assert.deepEqual(await store.sequence("u1"), ["c", "d", "e", "f", "g"]);

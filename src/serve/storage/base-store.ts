@@ -90,6 +90,16 @@ export abstract class SqliteBackedStore implements Store {
   }
 }
 
+/** The result of appending `events` of which `inserted` (the same objects) were new. */
+export function appendResult(events: NewEvent[], inserted: NewEvent[]): AppendResult {
+  const written = new Set(inserted);
+  return {
+    inserted: inserted.length,
+    duplicates: events.length - inserted.length,
+    fresh: events.map((e) => written.has(e)),
+  };
+}
+
 /** Groups inserted events by user, in arrival order: user → item ids to append. */
 export function appendsByUser(events: NewEvent[]): Map<string, string[]> {
   const out = new Map<string, string[]>();

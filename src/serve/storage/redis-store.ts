@@ -8,7 +8,7 @@
 // user's events from its own file (replicas that are down then miss it; sharing one SQLite file avoids that).
 import { Redis } from "ioredis";
 import { SeqrankError } from "../../util/errors.js";
-import { appendsByUser, SqliteBackedStore } from "./base-store.js";
+import { appendResult, appendsByUser, SqliteBackedStore } from "./base-store.js";
 import { RedisDeltaLog } from "./redis-delta-log.js";
 import { execOrThrow } from "./redis-exec.js";
 import { SqliteTables } from "./sqlite-tables.js";
@@ -80,7 +80,7 @@ export class RedisStore extends SqliteBackedStore {
       }
       await execOrThrow(p.exec());
     }
-    return { inserted: inserted.length, duplicates: events.length - inserted.length };
+    return appendResult(events, inserted);
   }
 
   async sequence(userId: string): Promise<string[]> {

@@ -1,7 +1,7 @@
 // Everything in one embedded SQLite file: events, catalogue and user sequences (the sequence update commits
 // in the same transaction as its events) and the interaction delta log, plus an in-process cache. The
 // default store.
-import { appendsByUser, SqliteBackedStore } from "./base-store.js";
+import { appendResult, appendsByUser, SqliteBackedStore } from "./base-store.js";
 import { MemoryCache } from "./memory-cache.js";
 import { SqliteDeltaLog } from "./sqlite-delta-log.js";
 import { SqliteTables } from "./sqlite-tables.js";
@@ -46,7 +46,7 @@ export class SqliteStore extends SqliteBackedStore {
         this.stmts.put.run(userId, JSON.stringify(this.trimmed(seq)));
       }
     });
-    return { inserted: inserted.length, duplicates: events.length - inserted.length };
+    return appendResult(events, inserted);
   }
 
   async sequence(userId: string): Promise<string[]> {

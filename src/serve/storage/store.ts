@@ -22,6 +22,8 @@ export interface AppendResult {
   /** Events written now (duplicates of an earlier `eventId` are not). */
   inserted: number;
   duplicates: number;
+  /** Per input event, in order: written now (false for a duplicate, which must not be counted again). */
+  fresh: boolean[];
 }
 
 export interface CatalogItem {

@@ -38,14 +38,11 @@ export default async function eventRoutes(app: FastifyInstance, opts: EventRoute
       for (const e of events) accepted.inc({ type: e.type });
       stored.inc({}, result.inserted);
       for (const userId of new Set(events.map((e) => e.userId))) await app.store.cacheDropUser(userId);
-      const forHooks: AcceptedEvent[] = events.map(({ userId, itemId, type, ts, eventId }) => ({
-        userId,
-        itemId,
-        type,
-        ts,
-        eventId,
-      }));
-      await opts.runHook("onEvent", forHooks, request.log);
+      // A retried event (same event_id) is stored once, so hooks (co-visitation, popularity) see it once.
+      const forHooks: AcceptedEvent[] = events
+        .filter((_, i) => result.fresh[i])
+        .map(({ userId, itemId, type, ts, eventId }) => ({ userId, itemId, type, ts, eventId }));
+      if (forHooks.length > 0) await opts.runHook("onEvent", forHooks, request.log);
       return { accepted: events.length, stored: result.inserted, duplicates: result.duplicates };
     },
   );
