@@ -2,6 +2,7 @@
 // Core plugins and routes are registered explicitly, in order; extension plugins (recommender, search,
 // dashboard) come last through `plugins` and see every decorator declared in types.ts.
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import type { DestinationStream } from "pino";
 import { type ServeConfigInput, ServeConfigSchema } from "./config.js";
 import { registerErrorHandler, registerNotFoundHandler } from "./errors.js";
 import { createHooks } from "./hooks.js";
@@ -26,11 +27,16 @@ export interface BuildAppOptions {
   store?: Store;
   /** Registered after the core, in order, at the root (wrap with fastify-plugin to share decorators). */
   plugins?: FastifyPluginAsync[];
+  /** Where log lines go (tests read them); default: stderr, written asynchronously (logging.ts). */
+  logStream?: DestinationStream;
 }
 
 export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInstance> {
   const config = ServeConfigSchema.parse(opts.config ?? {});
-  const app = Fastify({ logger: loggerOptions(config), bodyLimit: config.limits.bodyLimitBytes });
+  const app = Fastify({
+    logger: loggerOptions(config, opts.logStream),
+    bodyLimit: config.limits.bodyLimitBytes,
+  });
   const metrics = new MetricsRegistry();
   const { hooks, runHook } = createHooks(metrics);
   app.decorate("serveConfig", config);
