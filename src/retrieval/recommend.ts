@@ -80,9 +80,12 @@ export interface RecommendResult {
   filtered: number;
 }
 
-// Scratch reused by every call: recommend() runs synchronously, one call at a time per thread.
+// Scratch reused by every call: recommend() runs synchronously, one call at a time per thread. Sets and
+// typed arrays built per call (from iterators) were most of a request's garbage, i.e. of its GC pauses.
 const scratchPool = new CandidatePool();
 const covisWeights = new ItemScratch();
+const seenItems = new ItemScratch();
+let covisScores = new Float64Array(256);
 
 /** Adds `scores` (scaled by the best one) as `source` scores of their items. */
 function propose(
@@ -104,8 +107,16 @@ function propose(
     if (!c) {
       c = pool.add(items[i]);
     }
-    c.sources[source] = hi > base ? (scores[i] - base) / (hi - base) : 1;
+    setSource(c, source, hi > base ? (scores[i] - base) / (hi - base) : 1);
   }
+}
+
+/** c.sources[source] = value through named stores: a keyed store with a variable key boxed every value. */
+function setSource(c: Candidate, source: CandidateSource, value: number): void {
+  if (source === "ann") c.sources.ann = value;
+  else if (source === "covis") c.sources.covis = value;
+  else if (source === "popular") c.sources.popular = value;
+  else c.sources.trending = value;
 }
 
 /** Co-visitation neighbours of the recent history items, weights summed over the items (recency-weighted). */
@@ -113,7 +124,7 @@ function covisCandidates(
   state: RecommenderState,
   history: Int32Array,
   now: number,
-): { items: readonly number[]; scores: Float64Array } {
+): { items: Int32Array; scores: Float64Array } {
   const { covisRecent, covisPerItem, recency } = state.config;
   const acc = covisWeights;
   acc.clear();
@@ -127,29 +138,32 @@ function covisCandidates(
     }
     w *= recency;
   }
-  return { items: acc.items, scores: Float64Array.from(acc.items, (item) => acc.get(item)) };
+  const items = acc.items;
+  if (covisScores.length < items.length) covisScores = new Float64Array(2 * items.length);
+  for (let i = 0; i < items.length; i++) covisScores[i] = acc.get(items[i]);
+  return { items, scores: covisScores.subarray(0, items.length) };
 }
 
 function gatherCandidates(
   state: RecommenderState,
   history: Int32Array,
   userVector: Float32Array | undefined,
-  sources: ReadonlySet<CandidateSource>,
+  sources: readonly CandidateSource[],
   now: number,
 ): CandidatePool {
   const pool = scratchPool;
   pool.reset();
   const cfg = state.config;
-  if (sources.has("ann") && userVector && state.index && cfg.ann > 0) {
+  if (sources.includes("ann") && userVector && state.index && cfg.ann > 0) {
     const hits = (state.annSearch ?? state.index).search(userVector, cfg.ann);
     propose(pool, "ann", hits.items, hits.scores);
   }
-  if (sources.has("covis") && history.length > 0) {
+  if (sources.includes("covis") && history.length > 0) {
     const covis = covisCandidates(state, history, now);
     propose(pool, "covis", covis.items, covis.scores);
   }
   for (const kind of ["popular", "trending"] as const) {
-    if (!sources.has(kind) || cfg[kind] === 0) continue;
+    if (!sources.includes(kind) || cfg[kind] === 0) continue;
     const top = state.popularity.top(kind);
     const n = Math.min(cfg[kind], top.items.length);
     propose(pool, kind, top.items.subarray(0, n), top.scores.subarray(0, n));
@@ -225,24 +239,28 @@ export function recommend(
   now = Date.now() / 1000,
 ): RecommendResult {
   const opts = RecommendOptionsSchema.parse(options);
-  const pool = gatherCandidates(state, history, userVector, new Set(opts.sources), now);
-  const seen = opts.excludeSeen ? new Set(history) : new Set<number>();
+  const pool = gatherCandidates(state, history, userVector, opts.sources, now);
+  const seen = seenItems;
+  seen.clear();
+  if (opts.excludeSeen) for (let i = 0; i < history.length; i++) seen.set(history[i], 1);
   const accept = businessFilter(opts.filters);
-  const kept: Candidate[] = [];
+  // Sized once and trimmed at the end (pushing into [] regrew it about six times per call).
+  const kept: Candidate[] = new Array(pool.size);
+  let nKept = 0;
   const admit = (c: Candidate) => {
     const meta = state.catalogue.meta(c.item);
     if (!meta || seen.has(c.item) || !accept(meta)) return;
     if (userVector && state.vectors) c.dot = state.vectors.dot(c.item, userVector);
-    kept.push(c);
+    kept[nKept++] = c;
   };
-  for (const c of pool.list) admit(c);
-  if (kept.length < opts.k) backfillPopular(state, pool, opts.k, admit);
+  for (let i = 0; i < pool.size; i++) admit(pool.at(i));
+  if (nKept < opts.k) backfillPopular(state, pool, opts.k, admit);
+  kept.length = nKept;
   const scores = state.ranker.score(kept, { history, userVector });
-  const shortlist = Array.from(topIndices(scores, opts.k * state.config.mmrPool), (i) => ({
-    item: kept[i].item,
-    score: scores[i],
-    c: kept[i],
-  }));
+  const top = topIndices(scores, opts.k * state.config.mmrPool);
+  const shortlist: Array<{ item: number; score: number; c: Candidate }> = [];
+  for (let j = 0; j < top.length; j++)
+    shortlist.push({ item: kept[top[j]].item, score: scores[top[j]], c: kept[top[j]] });
   const picked = mmr(shortlist, opts.k, 1 - opts.diversity, (i) => state.vectors?.get(i));
   const items = picked.map(({ item, score, c }) => {
     const rec: Recommendation = {

@@ -72,13 +72,20 @@ function toFilters(q: {
   return { category: q.category, priceMin: q.price_min, priceMax: q.price_max, inStock: q.in_stock };
 }
 
+/** Response items, each built as one object literal (spreading itemRef's object cost a copy per item). */
 function toItems(catalogue: ItemCatalogue, items: Recommendation[]) {
-  return items.map((r) => ({
-    ...itemRef(catalogue, r.item),
-    score: r.score,
-    sources: r.sources,
-    because: r.because?.map((b) => ({ ...itemRef(catalogue, b.item), kind: b.kind, weight: b.weight })),
-  }));
+  return items.map((r) => {
+    const meta = catalogue.meta(r.item);
+    return {
+      item_id: meta?.id ?? String(r.item),
+      title: meta?.title ?? null,
+      category: meta?.category ?? null,
+      price: meta?.price ?? null,
+      score: r.score,
+      sources: r.sources,
+      because: r.because?.map((b) => ({ ...itemRef(catalogue, b.item), kind: b.kind, weight: b.weight })),
+    };
+  });
 }
 
 export default async function recommendationRoutes(
