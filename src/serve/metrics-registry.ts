@@ -35,10 +35,23 @@ export class Counter implements Metric {
   ) {}
 
   inc(labels: Labels = {}, by = 1): void {
+    this.series(labels).inc(by);
+  }
+
+  /** One labelled series, for a hot path that would otherwise format the same labels on every call. */
+  series(labels: Labels): { inc(by?: number): void } {
     const key = labelText(labels);
-    const entry = this.values.get(key);
-    if (entry) entry.value += by;
-    else this.values.set(key, { labels, value: by });
+    let entry = this.values.get(key);
+    if (!entry) {
+      entry = { labels, value: 0 };
+      this.values.set(key, entry);
+    }
+    const e = entry;
+    return {
+      inc: (by = 1) => {
+        e.value += by;
+      },
+    };
   }
 
   lines(): string[] {
@@ -48,7 +61,7 @@ export class Counter implements Metric {
 
 export class Histogram implements Metric {
   readonly type = "histogram";
-  private readonly series = new Map<
+  private readonly byLabels = new Map<
     string,
     { labels: Labels; counts: number[]; sum: number; count: number }
   >();
@@ -60,20 +73,30 @@ export class Histogram implements Metric {
   ) {}
 
   observe(labels: Labels, value: number): void {
+    this.series(labels).observe(value);
+  }
+
+  /** One labelled series, for a hot path that would otherwise format the same labels on every call. */
+  series(labels: Labels): { observe(value: number): void } {
     const key = labelText(labels);
-    let s = this.series.get(key);
-    if (!s) {
-      s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
-      this.series.set(key, s);
+    let entry = this.byLabels.get(key);
+    if (!entry) {
+      entry = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+      this.byLabels.set(key, entry);
     }
-    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]) s.counts[i]++;
-    s.sum += value;
-    s.count++;
+    const s = entry;
+    return {
+      observe: (value) => {
+        for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]) s.counts[i]++;
+        s.sum += value;
+        s.count++;
+      },
+    };
   }
 
   lines(): string[] {
     const out: string[] = [];
-    for (const s of this.series.values()) {
+    for (const s of this.byLabels.values()) {
       this.buckets.forEach((le, i) => {
         out.push(`${this.name}_bucket${labelText({ ...s.labels, le: String(le) })} ${s.counts[i]}`);
       });
