@@ -2,11 +2,10 @@
 // Core plugins and routes are registered explicitly, in order; extension plugins (recommender, search,
 // dashboard) come last through `plugins` and see every decorator declared in types.ts.
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
-import type { DestinationStream } from "pino";
 import { type ServeConfigInput, ServeConfigSchema } from "./config.js";
 import { registerErrorHandler, registerNotFoundHandler } from "./errors.js";
 import { createHooks } from "./hooks.js";
-import { loggerOptions } from "./logging.js";
+import { type LogStream, loggerOptions } from "./logging.js";
 import { MetricsRegistry } from "./metrics-registry.js";
 import authPlugin from "./plugins/auth.js";
 import metricsPlugin from "./plugins/metrics.js";
@@ -27,8 +26,8 @@ export interface BuildAppOptions {
   store?: Store;
   /** Registered after the core, in order, at the root (wrap with fastify-plugin to share decorators). */
   plugins?: FastifyPluginAsync[];
-  /** Where log lines go (tests read them); default: stderr, written asynchronously (logging.ts). */
-  logStream?: DestinationStream;
+  /** Where log lines go (tests read them); default: stderr. */
+  logStream?: LogStream;
 }
 
 export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInstance> {

@@ -1,5 +1,4 @@
-// Request logs go to stderr asynchronously (src/serve/logging.ts): lines still queued when the process exits
-// are flushed, so a graceful stop loses none.
+// Request logs go to stderr (src/serve/logging.ts), and a graceful stop loses none of them.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { spawnServer } from "./helpers.js";
