@@ -19,6 +19,7 @@ for (const [model, modelConfig] of [
   ["fm", {}],
   ["deepfm", {}],
   ["deepfm", { history: "attention" }],
+  ["deepfm", { history: "attention", cross: 2 }],
   ["din", {}],
   ["hybrid-mf", {}],
   ["mmoe", {}],
