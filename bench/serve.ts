@@ -4,8 +4,10 @@
 //   2. ANN over its item vectors: int8 vs f32 recall@10, NDCG@10 and query latency;
 //   3. the server as a child process on 127.0.0.1; GET /v1/users/:id/recommendations for users drawn from all
 //      22,363 users at a constant arrival rate (open loop, bench/serve/load.ts): p50/p99, req/s, errors, the
-//      server's CPU time per request and the load generator's CPU use; then the same rate through autocannon
-//      (bench/serve/autocannon.ts, the earlier method) for comparison;
+//      server's CPU time per request, its GC pauses and event-loop delay during the load (bench/serve/server.ts),
+//      and the load generator's CPU use and own lag (p99 of how late requests left: a latency p99 near it is
+//      the generator's, not the server's); then the same rate through autocannon (bench/serve/autocannon.ts,
+//      the earlier method) for comparison;
 //   4. event → changed recommendation latency (POST /v1/events, then GET until the list differs);
 //   5. hybrid search over HTTP on the Beauty catalogue (p50/p95);
 //   6. engine search p95 on 100k synthetic products vs @orama/orama: bench/search.ts, run as a child in this run.
@@ -14,6 +16,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { loadServingModel, ModelRegistry } from "../src/serve/model/index.js";
 import { printResultLine } from "../src/util/result-line.js";
@@ -39,18 +42,42 @@ const WRITE = { "x-api-key": "bench-write-key-0123", "content-type": "applicatio
 const tsx = (file: string, ...args: string[]) =>
   [process.execPath, ["--import", "tsx", join(repoRoot, file), ...args]] as const;
 
-function startServer(sqlitePath: string): Promise<{ url: string; proc: ChildProcess }> {
+interface Pauses {
+  count: number;
+  total_ms: number;
+  max_ms: number;
+}
+/** What bench/serve/server.ts prints for "stats": its GC pauses and event-loop delay since "reset". */
+interface ServerStats {
+  gc_minor: Pauses;
+  gc_major: Pauses;
+  loop_delay_p99_ms: number;
+  loop_delay_max_ms: number;
+  heap_used_mb: number;
+}
+
+interface Server {
+  url: string;
+  proc: ChildProcess;
+  /** The value of the next JSON line the server prints with this key ({"stats": …} after "stats"). */
+  next<T>(key: string): Promise<T>;
+}
+
+function startServer(sqlitePath: string): Promise<Server> {
   const [cmd, args] = tsx("bench/serve/server.ts", dataDir, registryRoot, catalog, sqlitePath);
   const prof = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [];
   const log = openSync(join(work, "server.log"), "w"); // request logs (info level, the default)
-  const proc = spawn(cmd, [...prof, ...args], { cwd: repoRoot, stdio: ["ignore", "pipe", log] });
+  const proc = spawn(cmd, [...prof, ...args], { cwd: repoRoot, stdio: ["pipe", "pipe", log] });
+  const waiting = new Map<string, (value: unknown) => void>();
+  createInterface({ input: proc.stdout! }).on("line", (line) => {
+    const key = line.startsWith('{"') ? line.slice(2, line.indexOf('"', 2)) : "";
+    waiting.get(key)?.(JSON.parse(line)[key]);
+    waiting.delete(key);
+  });
+  const next = <T>(key: string) =>
+    new Promise<T>((resolve) => waiting.set(key, resolve as (value: unknown) => void));
   return new Promise((resolve, reject) => {
-    let out = "";
-    proc.stdout!.on("data", (d) => {
-      out += d;
-      const line = out.split("\n").find((l) => l.includes('"listening"'));
-      if (line) resolve({ url: JSON.parse(line).listening, proc });
-    });
+    next<string>("listening").then((url) => resolve({ url, proc, next }));
     proc.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
   });
 }
@@ -68,15 +95,16 @@ function machineCpuSeconds(): number {
 }
 
 /**
- * Runs a load generator child against the server; adds the server's CPU time per request and the CPU that
- * neither the server nor the load generator used (other processes: the machine should be quiet).
+ * Runs a load generator child against the server; adds the server's CPU time per request, its GC pauses and
+ * event-loop delay meanwhile, and the CPU that neither the server nor the load generator used (other
+ * processes: the machine should be quiet).
  */
-function load(
+async function load(
   generator: "load" | "autocannon",
-  server: { url: string; proc: ChildProcess },
+  server: Server,
   rate: number,
   seconds: number,
-): Record<string, number> {
+): Promise<Record<string, number>> {
   const template = "/v1/users/{user}/recommendations?k=10";
   const [cmd, args] = tsx(
     `bench/serve/${generator}.ts`,
@@ -86,6 +114,7 @@ function load(
     `${seconds}`,
     `${USERS}`,
   );
+  server.proc.stdin!.write("reset\n");
   const cpu0 = cpuSeconds(server.proc.pid!);
   const machine0 = machineCpuSeconds();
   const t0 = performance.now();
@@ -97,8 +126,18 @@ function load(
   const serverS = cpuSeconds(server.proc.pid!) - cpu0;
   const loadS = result.client_cpu_s ?? 0;
   const otherPct = ((machineCpuSeconds() - machine0 - serverS - loadS) / wallS) * 100;
+  const stats = server.next<ServerStats>("stats");
+  server.proc.stdin!.write("stats\n");
+  const { gc_minor: minor, gc_major: major, ...loop } = await stats;
   return {
     ...result,
+    ...loop,
+    server_gc_minor_count: minor.count,
+    server_gc_minor_total_ms: minor.total_ms,
+    server_gc_minor_max_ms: minor.max_ms,
+    server_gc_major_count: major.count,
+    server_gc_major_total_ms: major.total_ms,
+    server_gc_major_max_ms: major.max_ms,
     server_cpu_us_per_req: Math.round((serverS * 1e6) / result.requests),
     other_cpu_pct: Math.round(Math.max(0, otherPct)),
   };
@@ -189,10 +228,10 @@ async function main(): Promise<void> {
   let change: Awaited<ReturnType<typeof eventToChange>>;
   let search: Awaited<ReturnType<typeof httpSearch>>;
   try {
-    load("load", server, RATE, 3); // warm-up
-    rec = load("load", server, RATE, SECONDS);
+    await load("load", server, RATE, 3); // warm-up
+    rec = await load("load", server, RATE, SECONDS);
     console.log(`recommendations at ${RATE} req/s for ${SECONDS} s (open loop):`, JSON.stringify(rec));
-    burst = load("autocannon", server, RATE, AUTOCANNON_SECONDS);
+    burst = await load("autocannon", server, RATE, AUTOCANNON_SECONDS);
     console.log(`the same through autocannon for ${AUTOCANNON_SECONDS} s:`, JSON.stringify(burst));
     change = await eventToChange(server.url, 30);
     console.log("event → changed recommendations:", JSON.stringify(change));
@@ -230,9 +269,20 @@ async function main(): Promise<void> {
     rec_rps: rec.rps,
     errors: rec.errors,
     server_cpu_us_per_req: rec.server_cpu_us_per_req,
+    server_gc_minor_count: rec.server_gc_minor_count,
+    server_gc_minor_total_ms: rec.server_gc_minor_total_ms,
+    server_gc_minor_max_ms: rec.server_gc_minor_max_ms,
+    server_gc_major_count: rec.server_gc_major_count,
+    server_gc_major_total_ms: rec.server_gc_major_total_ms,
+    server_gc_major_max_ms: rec.server_gc_major_max_ms,
+    server_loop_delay_p99_ms: rec.loop_delay_p99_ms,
+    server_loop_delay_max_ms: rec.loop_delay_max_ms,
+    server_heap_used_mb: rec.heap_used_mb,
     load_connections: rec.connections,
     load_cpu_pct: rec.client_cpu_pct,
+    load_lag_p99_ms: rec.client_lag_p99_ms,
     load_max_lag_ms: rec.client_max_lag_ms,
+    load_loop_delay_p99_ms: rec.client_loop_delay_p99_ms,
     other_cpu_pct: rec.other_cpu_pct,
     autocannon_p50_ms: burst.p50_ms,
     autocannon_p99_ms: burst.p99_ms,
