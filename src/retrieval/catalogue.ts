@@ -2,6 +2,7 @@
 // next free id; ids never change while the process runs, so co-visitation and popularity survive a model
 // swap) and item metadata for business filters and display.
 import { z } from "zod";
+import { dotAt } from "./item-vectors.js";
 
 export interface ItemMeta {
   /** Raw (external) item id. */
@@ -90,9 +91,7 @@ export class ItemCatalogue {
 }
 
 export function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
+  return dotAt(a, 0, b);
 }
 
 export function cosine(a: Float32Array, b: Float32Array): number {

@@ -2,10 +2,27 @@
 // on another vocabulary still lines up), overlaid with content vectors of items the model has no row for.
 import { SeqrankError } from "../util/errors.js";
 
-function dotAt(table: Float32Array, at: number, query: Float32Array): number {
-  let s = 0;
-  for (let d = 0; d < query.length; d++) s += table[at + d] * query[d];
-  return s;
+/**
+ * query · table[at, at + query.length). Four running sums: V8 does not vectorise, and one sum chains every
+ * multiply-add on the last; this is 1.5× faster (64 dims: 130 vs 195 ns), and a request computes ~500 of them
+ * (candidate scores and MMR), which were 40% of recommend()'s time. The order of the additions differs from a
+ * single sum's only in the last bits.
+ */
+export function dotAt(table: Float32Array, at: number, query: Float32Array): number {
+  const n = query.length;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let d = 0;
+  for (; d + 3 < n; d += 4) {
+    s0 += table[at + d] * query[d];
+    s1 += table[at + d + 1] * query[d + 1];
+    s2 += table[at + d + 2] * query[d + 2];
+    s3 += table[at + d + 3] * query[d + 3];
+  }
+  for (; d < n; d++) s0 += table[at + d] * query[d];
+  return s0 + s1 + (s2 + s3);
 }
 
 export class ItemVectors {
