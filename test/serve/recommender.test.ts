@@ -91,6 +91,8 @@ test("once the user vectors are warmed, reads run no encoder; an event encodes o
   const ready = (await app.inject({ method: "GET", url: "/readyz" })).json();
   const warmed = /^(\d+) users encoded at start/.exec(ready.components["user-vectors"].detail);
   assert.ok(warmed && Number(warmed[1]) > 22_000, ready.components["user-vectors"].detail);
+  // Co-visitation lists are sorted at start too, so no read sorts one.
+  assert.match(ready.components["co-visitation"].detail, /^neighbour lists sorted at start/);
   const start = encoded;
   const before = (await recs("5")).map((r) => r.item_id);
   await recs("6");

@@ -140,9 +140,11 @@ async function recommenderPlugin(app: FastifyInstance, opts: RecommenderPluginOp
     app.addHook("onClose", async () => clearInterval(timer));
   }
   const stopWarming = warmUserVectors(app, service);
+  const stopSorting = sortCoVisitation(app, service);
   app.addHook("onClose", async () => {
     await stopFollowing();
     await stopWarming();
+    await stopSorting();
     await swapping.catch(() => {});
     await service.model.dispose?.();
   });
@@ -172,6 +174,33 @@ function warmUserVectors(app: FastifyInstance, service: RecommenderService): () 
   return async () => {
     stop.abort();
     await warming;
+  };
+}
+
+/** Items whose co-visitation lists are sorted between two turns of the event loop (a few ms). */
+const SORT_CHUNK = 200;
+
+/**
+ * Sorts every item's co-visitation list once at start, in chunks between requests (/readyz reports
+ * "co-visitation" not ready until done). Left to the first read of each item, the first ~15,000 requests after
+ * a start built ~11,000 lists on amazon-beauty, ~10 KB of garbage each (a third of those requests' garbage).
+ * Returns a function that stops it.
+ */
+function sortCoVisitation(app: FastifyInstance, service: RecommenderService): () => Promise<void> {
+  app.readiness.set("co-visitation", false, "sorting neighbour lists");
+  let stopped = false;
+  const sorting = (async () => {
+    const started = performance.now();
+    for (let item = 1; item <= service.catalogue.maxId && !stopped; item++) {
+      service.covis.sortedNeighbours(item);
+      if (item % SORT_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const ms = Math.round(performance.now() - started);
+    app.readiness.set("co-visitation", true, `neighbour lists sorted at start in ${ms} ms`);
+  })();
+  return async () => {
+    stopped = true;
+    await sorting;
   };
 }
 
