@@ -40,7 +40,7 @@ const RUNS: { key: string; dataset: string; model: string; anchor: number | null
     dataset: "movielens-1m-sasrec-seq",
     model: "sasrec",
     anchor: 0.18,
-    extra: ["--max-len", "200", "--dropout", "0.2", "--patience", "5"],
+    extra: ["--max-len", "200"],
   },
   {
     key: "ml1m-truncate-50",
