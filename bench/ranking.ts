@@ -90,7 +90,7 @@ if (!only || only === "movielens") {
       ["deepfm", { ...noHistory, model: "deepfm" }],
       [
         "deepfm + sequence features (attended liked/disliked) + cross",
-        { ...ml, model: "deepfm", modelConfig: { history: "attention", cross: 2 } },
+        { ...ml, model: "deepfm", modelConfig: { history: "attention", cross: 2, dim: 32 } },
       ],
     ];
     const seeds = protocol === "recbole" ? [1, 2, 3] : [1];
