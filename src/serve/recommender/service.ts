@@ -212,9 +212,15 @@ export class RecommenderService {
     return raw.filter((r) => this.catalogue.denseId(r) !== undefined);
   }
 
-  /** Dense ids of a stored sequence's known items. */
+  /** Dense ids of a stored sequence's known items (one lookup per item: this runs on every recommendation). */
   private denseHistory(raw: readonly string[]): Int32Array {
-    return Int32Array.from(this.knownItems(raw), (r) => this.catalogue.denseId(r)!);
+    const ids = new Int32Array(raw.length);
+    let n = 0;
+    for (const r of raw) {
+      const id = this.catalogue.denseId(r);
+      if (id !== undefined) ids[n++] = id;
+    }
+    return n === ids.length ? ids : ids.slice(0, n);
   }
 
   private async history(userId: string): Promise<Int32Array> {
