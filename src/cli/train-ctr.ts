@@ -41,6 +41,8 @@ export interface CtrTrainFlags {
   protocol?: string;
   /** L2 penalty on the weight matrices and embedding tables (added to the gradient). */
   weightDecay?: number;
+  /** Learning-rate factor after an epoch without a better validation AUC. */
+  plateauDecay?: number;
   datasets?: string;
   progress?: boolean;
 }
@@ -98,6 +100,7 @@ export async function trainCtrAction(datasetOrDir: string, flags: CtrTrainFlags)
     seed: flags.seed,
     threads: flags.threads,
     maxSeconds: flags.maxSeconds,
+    plateauDecay: flags.plateauDecay,
     optimizer:
       flags.weightDecay === undefined
         ? undefined

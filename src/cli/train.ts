@@ -228,6 +228,11 @@ export function registerTrain(program: Command): void {
       "ctr, movielens-1m: threshold (every rating) | recbole (rating-3 rows deleted)",
     )
     .option("--weight-decay <x>", "ctr: L2 penalty on weight matrices and embeddings", num)
+    .option(
+      "--plateau-decay <factor>",
+      "ctr: multiply the learning rate by this after each epoch without a better validation AUC (default 1)",
+      num,
+    )
     .option("--retriever <run>", "rerank: run directory of the frozen sequence model")
     .option("--candidates <k>", "rerank: candidates per user (default 100)", num)
     .option(
