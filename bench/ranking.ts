@@ -76,8 +76,8 @@ const result: Record<string, unknown> = { epochs, threads, limitUsers };
 
 if (!only || only === "movielens") {
   // One setting for every model: Adam 1e-3, batch 4096 (1024 for the sequence row, selected on validation AUC),
-  // at most `epochs` epochs, stop after 3 without a better validation AUC. The recbole protocol (the anchor's) runs every model with 3 seeds (mean ± sd); the
-  // threshold protocol one seed.
+  // at most `epochs` epochs, stop after 3 without a better validation AUC. The recbole protocol (the anchor's)
+  // runs every model with 3 seeds (mean ± sd); the threshold protocol one seed.
   const fit = { epochs, lr: 0.001, batchSize: 4096, threads, patience: 3 };
   const protocols = option("protocol", "recbole,threshold").split(",") as ("recbole" | "threshold")[];
   const movielens: Record<string, Row[]> = {};
