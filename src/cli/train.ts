@@ -10,6 +10,7 @@ import { ParamStore } from "../graph/param-store.js";
 import { createPop, fitItemKnn } from "../models/baselines/index.js";
 import { BASELINE_MODELS, NEURAL_MODELS } from "../models/registry.js";
 import { fit } from "../train/fit.js";
+import { ScheduleSchema } from "../train/schedule.js";
 import { modelDataOf, trainDataFrom } from "../train/train-data.js";
 import { defined } from "../util/defined.js";
 import { SeqrankError } from "../util/errors.js";
@@ -36,6 +37,8 @@ interface TrainFlags {
   limit?: number;
   bucketPool?: number;
   maxSeconds?: number;
+  schedule?: string;
+  warmup?: number;
   config?: string;
   progress: boolean;
 }
@@ -130,6 +133,12 @@ export async function trainAction(
       "SR_ERR_CLI_ARG",
       `unknown model "${flags.model}": ${[...Object.keys(NEURAL_MODELS), ...BASELINE_MODELS].join(", ")}`,
     );
+  const schedule = ScheduleSchema.safeParse({ kind: flags.schedule, warmupSteps: flags.warmup });
+  if (!schedule.success)
+    throw new SeqrankError(
+      "SR_ERR_CLI_ARG",
+      `--schedule "${flags.schedule ?? "constant"}" --warmup ${flags.warmup ?? 0}: expected constant | linear | cosine and whole steps ≥ 0`,
+    );
   const config = factory.configSchema.parse(modelConfig(flags));
   const model = factory.create(config, modelDataOf(data), new ParamStore(flags.seed));
   const fitConfig = {
@@ -142,6 +151,7 @@ export async function trainAction(
     limitSequences: flags.limit,
     bucketPool: flags.bucketPool,
     maxSeconds: flags.maxSeconds,
+    schedule: schedule.data,
   };
   const bar = flags.progress
     ? new SingleBar({
@@ -214,9 +224,14 @@ export function registerTrain(program: Command): void {
     .option("--negatives <n>", "negatives per sequence for sampled / gbce", num)
     .option("--seed <n>", "random seed", num, 42)
     .option("--threads <n>", "ONNX Runtime intra-op threads (default: cores)", num)
-    .option("--bucket-pool <n>", "batches per length-sorted pool (1 = random batches; default 64)", num)
+    .option("--bucket-pool <n>", "batches per length-sorted pool (default 1 = random batches)", num)
     .option("--limit <n>", "train on the first n sequences only (quick runs)", num)
     .option("--max-seconds <s>", "stop training after this many seconds (checked between epochs)", num)
+    .option(
+      "--schedule <kind>",
+      "learning rate over --epochs: constant | linear | cosine (decay to 0 at the last epoch; default constant)",
+    )
+    .option("--warmup <steps>", "steps of linear learning-rate warm-up from 0 (default 0)", num)
     .option("--config <json>", "model config as JSON (merged under the flags)")
     .option("--tasks <list>", "ctr: label names, e.g. cart,buy")
     .option("--fusion <kind>", "ctr: concat | weighted-sum | gated")

@@ -168,13 +168,14 @@ export async function fit(
     const t0 = performance.now();
     let lossSum = 0;
     let tokens = 0;
+    let lr = cfg.lr;
     for (let b = 0; b < batches.length; b++) {
       const seqs = Array.from(batches[b], (i) => epochSeqs[i]);
       const feeds = model.trainFeeds(seqs, rng);
       if (tokenWeighted)
         feeds.loss_scale = tensor(Float32Array.of(targetsOf(seqs, model.maxLen) / meanTargets), []);
       if (usesSeed) feeds.seed = tensor(BigInt64Array.of(BigInt(step.stepCount + 1)), []);
-      const lr = learningRate(cfg.schedule, cfg.lr, step.stepCount, totalSteps);
+      lr = learningRate(cfg.schedule, cfg.lr, step.stepCount, totalSteps);
       const r = await step.run(feeds, lr);
       if (!Number.isFinite(r.loss))
         throw new SeqrankError("SR_ERR_TRAIN_DIVERGED", `loss became ${r.loss} at epoch ${epoch}, step ${b}`);
@@ -190,7 +191,7 @@ export async function fit(
     }
     const seconds = (performance.now() - t0) / 1000;
     p.trainSeconds += seconds;
-    const record: EpochRecord = { epoch, loss: lossSum / batches.length, seconds, valid: {} };
+    const record: EpochRecord = { epoch, loss: lossSum / batches.length, seconds, lr, valid: {} };
     if (epoch % cfg.evalEvery === 0 || epoch === cfg.epochs) {
       record.valid = (await evaluateModel(model, scorer, data.valid, live)).metrics;
       const score = record.valid[SELECT];

@@ -12,6 +12,8 @@ export const EpochRecordSchema = z.object({
   /** Validation metrics after this epoch, keyed like "NDCG@10". */
   valid: MetricValues,
   seconds: z.number().nonnegative(),
+  /** Learning rate of the epoch's last step (schedules change it step by step). */
+  lr: z.number().nonnegative().optional(),
 });
 export type EpochRecord = z.infer<typeof EpochRecordSchema>;
 
