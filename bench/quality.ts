@@ -30,7 +30,7 @@ const RUNS: { key: string; dataset: string; model: string; anchor: number | null
     dataset: "amazon-beauty-bert4rec",
     model: "bert4rec",
     anchor: 0.0187,
-    extra: [],
+    extra: ["--epochs", "50", "--schedule", "cosine", "--patience", "20"],
   },
   { key: "beauty", dataset: "amazon-beauty", model: "sasrec", anchor: 0.053, extra: [] },
   { key: "sports", dataset: "amazon-sports", model: "sasrec", anchor: 0.0323, extra: [] },
