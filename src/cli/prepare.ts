@@ -1,12 +1,16 @@
 // `seqrank prepare <preset> --out <dir>` / `seqrank prepare --config <file.json> --out <dir>`: ingest and
-// clean a behaviour log (src/data/ingest.ts), then build the prepared dataset (src/data/build.ts). Prints a
-// per-rule table and, as the last line, a JSON summary.
+// clean a behaviour log (src/data/ingest.ts), then build the prepared dataset (src/data/build.ts). Prints the
+// settings of every rule that removes rows (with defaults), a per-rule table, the accounting identity
+// (rows read = kept + quarantined + filtered, docs/prepare.md) and, as the last line, a JSON summary.
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
+import { accountPrepare, type RowAccount } from "../data/accounting.js";
 import { buildDataset } from "../data/build.js";
 import { openDuckDB } from "../data/db.js";
+import { filterSettings, type Setting } from "../data/filter-settings.js";
+import { FILTERED_COUNTS_FILE, FILTERED_FILE, type FilteredOutput } from "../data/filtered.js";
 import { ingest } from "../data/ingest.js";
 import type { RuleCount } from "../data/prepared.js";
 import { defaultDatasetsDir, PRESETS, presetSpec } from "../data/presets.js";
@@ -32,6 +36,7 @@ interface PrepareFlags {
   trainEvents?: string;
   evalEvents?: string;
   priceBuckets?: number;
+  filteredLimit?: number;
   memoryLimit: string;
 }
 
@@ -85,6 +90,11 @@ export function registerPrepare(program: Command): void {
     .option("--train-events <types>", "comma-separated event types used as model input")
     .option("--eval-events <types>", "comma-separated event types used as valid/test targets")
     .option("--price-buckets <n>", "number of price quantile buckets", number("--price-buckets"))
+    .option(
+      "--filtered-limit <rows>",
+      "rows removed by filters are listed in filtered.jsonl up to this many (default 250000), else counted per user and item",
+      number("--filtered-limit"),
+    )
     .option("--memory-limit <size>", "DuckDB memory limit", "2GB")
     .action(async (preset: string | undefined, flags: PrepareFlags) => {
       const spec = loadSpec(preset, flags);
@@ -147,6 +157,7 @@ function buildOverrides(flags: PrepareFlags): Record<string, unknown> {
   if (flags.trainEvents || flags.evalEvents)
     o.eventTypes = { train: list(flags.trainEvents), eval: list(flags.evalEvents) };
   if (flags.priceBuckets !== undefined) o.priceBuckets = flags.priceBuckets;
+  if (flags.filteredLimit !== undefined) o.filteredRowsLimit = flags.filteredLimit;
   return o;
 }
 
@@ -194,14 +205,21 @@ async function prepare(spec: IngestSpecInput, out: string, flags: PrepareFlags) 
       // A catalog without events (e.g. taobao-product-titles-zh): nothing to build; keep the items.
       const itemsFile = join(out, "items.jsonl");
       await db.conn.run(`COPY (SELECT * FROM items) TO '${itemsFile.replace(/'/g, "''")}' (FORMAT JSON)`);
+      // No build, no filters: a list left by an earlier run of this folder would be wrong.
+      for (const f of [FILTERED_FILE, FILTERED_COUNTS_FILE]) rmSync(join(out, f), { force: true });
       bar.stop();
-      printTable(ingested.rules, { users: 0, items: ingested.catalog.items, interactions: 0 });
+      const settings = filterSettings(ingested.cleaning);
+      const accounting = accountPrepare(ingested.files, ingested.rules, 0);
+      printReport(settings, ingested.rules, accounting);
+      printCounts({ users: 0, items: ingested.catalog.items, interactions: 0 });
       return {
         ...base,
         users: 0,
         items: ingested.catalog.items,
         interactions: 0,
         itemsFile,
+        settings,
+        accounting,
         removed: removed(ingested.rules),
       };
     }
@@ -218,13 +236,25 @@ async function prepare(spec: IngestSpecInput, out: string, flags: PrepareFlags) 
     bar.update(ingestSteps + BUILD_STAGES.length, { step: "done" });
     bar.stop();
     const { users, items, interactions } = built.meta.counts;
-    printTable(built.rules, { users, items, interactions });
+    const settings = filterSettings(ingested.cleaning, {
+      options: built.options,
+      eventTypes: built.meta.eventTypes,
+    });
+    const accounting = accountPrepare(ingested.files, built.rules, interactions);
+    printReport(settings, built.rules, accounting, built.filtered);
+    console.log(`items without a kept event (not in the dataset): ${show(built.itemsLeftOut)}`);
+    printCounts({ users, items, interactions });
     return {
       ...base,
+      filteredFile: built.filtered.file,
+      filteredMode: built.filtered.mode,
       users,
       items,
       interactions,
       sessions: built.meta.counts.sessions,
+      itemsLeftOut: built.itemsLeftOut,
+      settings,
+      accounting,
       removed: removed(built.rules),
     };
   } finally {
@@ -239,21 +269,52 @@ function removed(rules: RuleCount[]): Record<string, number> {
   return Object.fromEntries(rules.map((r) => [r.rule, r.rowsIn - r.kept]));
 }
 
-function printTable(
+const show = (v: unknown) =>
+  typeof v === "number" ? v.toLocaleString("en-US") : Array.isArray(v) ? v.join(",") : String(v);
+
+/** Settings with defaults, the per-rule table and, per table read, the accounting identity. */
+function printReport(
+  settings: Record<string, Setting>,
   rules: RuleCount[],
-  counts: { users: number; items: number; interactions: number },
+  accounting: Partial<Record<string, RowAccount>>,
+  filtered?: FilteredOutput,
 ): void {
-  const rows = [
-    ["rule", "rows in", "kept", "removed"],
-    ...rules.map((r) => [r.rule, r.rowsIn, r.kept, r.rowsIn - r.kept]),
-  ];
-  const cells = rows.map((row) => row.map((c) => (typeof c === "number" ? c.toLocaleString("en-US") : c)));
-  const widths = cells[0].map((_, i) => Math.max(...cells.map((row) => row[i].length)));
-  for (const row of cells) {
+  printColumns([
+    ["setting", "value", "default"],
+    ...Object.entries(settings).map(([name, s]) => [name, show(s.value), show(s.default)]),
+  ]);
+  console.log("");
+  printColumns([
+    ["rule", "rows in", "kept", "quarantined", "filtered"],
+    ...rules.map((r) => [r.rule, r.rowsIn, r.kept, r.quarantined, r.filtered].map(show)),
+  ]);
+  console.log("");
+  for (const [table, a] of Object.entries(accounting)) {
+    if (!a) continue;
+    console.log(
+      `${table}: ${show(a.rows_read)} rows read = ${show(a.kept)} kept + ${show(a.quarantined)} quarantined + ` +
+        `${show(a.filtered)} filtered`,
+    );
+  }
+  if (filtered) {
+    const how =
+      filtered.mode === "rows"
+        ? "one line per row"
+        : `counts per user and item: more than the limit of ${show(filtered.limit)} rows`;
+    console.log(`filtered rows: ${filtered.file} (${show(filtered.rows)} rows, ${how})`);
+  }
+}
+
+function printCounts(counts: { users: number; items: number; interactions: number }): void {
+  console.log(
+    `users ${show(counts.users)} · items ${show(counts.items)} · interactions ${show(counts.interactions)}`,
+  );
+}
+
+/** First column left-aligned, the others right-aligned. */
+function printColumns(rows: string[][]): void {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  for (const row of rows) {
     console.log(row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
   }
-  console.log(
-    `users ${counts.users.toLocaleString("en-US")} · items ${counts.items.toLocaleString("en-US")} · ` +
-      `interactions ${counts.interactions.toLocaleString("en-US")}`,
-  );
 }

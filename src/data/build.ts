@@ -1,8 +1,10 @@
 // Stage 2 of the data pipeline: from the ingest stage's DuckDB tables (events, items) to a prepared
 // dataset directory (meta.json, dataset.bin, id/feature vocabularies). Steps, in order:
-//   1. keep the events whose type is a training or evaluation type;
-//   2. iterative k-core on users and items (the user threshold is max(kCore.users, minSeqLen), so both
-//      the k-core invariant and the minimum sequence length hold on the result);
+//   1. keep the events whose type is a training or evaluation type (rule `event_types`);
+//   2. iterative k-core on users and items (rule `k_core`), then the minimum sequence length (rule
+//      `min_seq_len`: the k-core again with the user threshold raised to max(kCore.users, minSeqLen), so
+//      both invariants hold on the result and the rows only the length rule costs are credited to it);
+//      every removed row goes to filtered.jsonl (filtered.ts) and the counts must add up (accounting.ts);
 //   3. dense ids in order of first appearance in chronological order (ts NULLS FIRST, then source
 //      order `ord`): on a timestamp-free source that is plain file order, so already-dense inputs such
 //      as amazon-beauty keep their ids;
@@ -12,6 +14,7 @@ import { basename, join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { z } from "zod";
 import { SeqrankError } from "../util/errors.js";
+import { accountRows } from "./accounting.js";
 import { writeDataset } from "./cache.js";
 import {
   dropBuildTables,
@@ -19,10 +22,19 @@ import {
   eventTypeNames,
   extractEvents,
   itemRecords,
+  itemsLeftOut,
+  LEFT_OUT_TYPE_EVENTS,
   rawIds,
   registerIds,
 } from "./extract.js";
 import { buildItemFeatures } from "./features.js";
+import {
+  createFilteredTable,
+  type FilteredOutput,
+  recordFiltered,
+  recordFilteredQuery,
+  writeFiltered,
+} from "./filtered.js";
 import { kCore } from "./kcore.js";
 import type { DatasetMeta, DatasetSplit, PreparedDataset, RuleCount } from "./prepared.js";
 import { assignSessions } from "./session.js";
@@ -64,11 +76,27 @@ export const BuildOptionsSchema = z.object({
     .default({}),
   /** Number of price quantile buckets. */
   priceBuckets: z.number().int().min(1).default(10),
+  /** Up to this many filtered rows are written one per line (filtered.jsonl); past it, counts per user
+   *  and item (filtered-counts.jsonl). */
+  filteredRowsLimit: z.number().int().min(0).default(250_000),
   /** Rule counts of the ingest stage, copied into meta.json ahead of this stage's. */
   ingestRules: z
-    .array(z.object({ rule: z.string(), rowsIn: z.number(), kept: z.number(), quarantined: z.number() }))
+    .array(
+      z.object({
+        rule: z.string(),
+        rowsIn: z.number(),
+        kept: z.number(),
+        quarantined: z.number(),
+        filtered: z.number().default(0),
+      }),
+    )
     .default([]),
 });
+
+export type ResolvedBuildOptions = z.output<typeof BuildOptionsSchema>;
+
+/** Every option's default (the output directory aside). */
+export const buildDefaults = (): ResolvedBuildOptions => BuildOptionsSchema.parse({ out: "." });
 
 export interface BuildProgress {
   stage: "extract" | "filter" | "vocab" | "features" | "write";
@@ -84,6 +112,12 @@ export interface BuildResult {
   /** The dataset as written (same content as loadDataset(out)). */
   dataset: PreparedDataset;
   rules: RuleCount[];
+  /** The options in effect, defaults filled in. */
+  options: ResolvedBuildOptions;
+  /** Where the rows removed by the filters went. */
+  filtered: FilteredOutput;
+  /** Items of the `items` table (catalog or events) without a kept event: not in the dataset. */
+  itemsLeftOut: number;
 }
 
 export async function buildDataset(conn: DuckDBConnection, options: BuildOptions): Promise<BuildResult> {
@@ -93,9 +127,16 @@ export async function buildDataset(conn: DuckDBConnection, options: BuildOptions
   mkdirSync(opts.out, { recursive: true });
   try {
     const rows = await filteredRows(conn, opts, roles, progress);
-    const rules: RuleCount[] = [...opts.ingestRules, ...rows.rules];
+    // The filters act on the events, so their rules follow the events' cleaning rules.
+    const isEvents = (r: RuleCount) => !r.rule.startsWith("items.") && !r.rule.startsWith("users.");
+    const rules: RuleCount[] = [
+      ...opts.ingestRules.filter(isEvents),
+      ...rows.rules,
+      ...opts.ingestRules.filter((r) => !isEvents(r)),
+    ];
     await registerIds(conn, "users", rows.userOrder);
     await registerIds(conn, "items", rows.itemOrder);
+    const leftOut = await itemsLeftOut(conn);
     const users = Vocab.fromValues(await rawIds(conn, "users"));
     const items = Vocab.fromValues(await rawIds(conn, "items"));
     progress({ stage: "features" });
@@ -162,7 +203,15 @@ export async function buildDataset(conn: DuckDBConnection, options: BuildOptions
     writeVocabTsv(join(opts.out, "attributes.tsv"), built.vocabs.attribute, "attribute");
     writeVocabTsv(join(opts.out, "tokens.tsv"), built.vocabs.token, "token");
     writeDataset(opts.out, dataset);
-    return { out: opts.out, meta, dataset, rules };
+    return {
+      out: opts.out,
+      meta,
+      dataset,
+      rules,
+      options: opts,
+      filtered: rows.filtered,
+      itemsLeftOut: leftOut,
+    };
   } finally {
     await dropBuildTables(conn);
   }
@@ -201,31 +250,64 @@ function resolveEventRoles(available: string[], wanted: { train?: string[]; eval
  */
 async function filteredRows(
   conn: DuckDBConnection,
-  opts: z.output<typeof BuildOptionsSchema>,
+  opts: ResolvedBuildOptions,
   roles: EventRoles,
   progress: (p: BuildProgress) => void,
-): Promise<RenumberedRows & { rules: RuleCount[] }> {
+): Promise<RenumberedRows & { rules: RuleCount[]; filtered: FilteredOutput }> {
   progress({ stage: "extract" });
   const ev = await extractEvents(conn, roles.names, (done, total) =>
     progress({ stage: "extract", done, total }),
   );
   progress({ stage: "filter" });
-  const core = kCore(ev.user, ev.item, ev.nUserCodes, ev.nItemCodes, {
-    users: Math.max(opts.kCore.users, opts.minSeqLen),
-    items: opts.kCore.items,
+  const { users: kUsers, items: kItems } = opts.kCore;
+  const core = kCore(ev.user, ev.item, ev.nUserCodes, ev.nItemCodes, opts.kCore);
+  const long = kCore(
+    ev.user,
+    ev.item,
+    ev.nUserCodes,
+    ev.nItemCodes,
+    { users: Math.max(kUsers, opts.minSeqLen), items: kItems },
+    core.keep,
+  );
+  const filter = (rule: string, rowsIn: number, kept: number): RuleCount => ({
+    rule,
+    rowsIn,
+    kept,
+    quarantined: 0,
+    filtered: rowsIn - kept,
   });
-  if (core.keptEvents === 0) {
+  const rules = [
+    filter("event_types", ev.rowsIn, ev.user.length),
+    filter("k_core", ev.user.length, core.keptEvents),
+    filter("min_seq_len", core.keptEvents, long.keptEvents),
+  ];
+  accountRows("events table", ev.rowsIn, long.keptEvents, rules);
+  await createFilteredTable(conn);
+  await recordFilteredQuery(conn, "event_types", LEFT_OUT_TYPE_EVENTS);
+  await recordFiltered(conn, "k_core", ev.ord, (e) => core.keep[e] === 0);
+  await recordFiltered(conn, "min_seq_len", ev.ord, (e) => core.keep[e] === 1 && long.keep[e] === 0);
+  const names = (list: string[]) => list.join(", ");
+  const reasons: Record<string, string> = {
+    event_types: `event type is neither a train type (${names(roles.train)}) nor an eval type (${names(roles.eval)})`,
+    k_core: `user or item below the k-core (users ≥ ${kUsers}, items ≥ ${kItems} interactions)`,
+    min_seq_len:
+      `user keeps fewer than ${opts.minSeqLen} events (min_seq_len)` +
+      (kItems > 1 ? `, or the item then fell below ${kItems} interactions (k-core)` : ""),
+  };
+  const filtered = await writeFiltered(
+    conn,
+    opts.out,
+    rules.map((r) => ({ rule: r.rule, filtered: r.filtered, reason: reasons[r.rule] })),
+    opts.filteredRowsLimit,
+  );
+  if (long.keptEvents === 0) {
     throw new SeqrankError(
       "SR_ERR_EMPTY_DATASET",
-      "no events left after event-type, k-core and length filters",
+      `no events left after the event-type, k-core and length filters (removed rows: ${filtered.file})`,
     );
   }
   progress({ stage: "vocab" });
-  const rules: RuleCount[] = [
-    { rule: "event_types", rowsIn: ev.rowsIn, kept: ev.user.length, quarantined: 0 },
-    { rule: "k_core", rowsIn: ev.user.length, kept: core.keptEvents, quarantined: 0 },
-  ];
-  return { ...renumber(ev, core.keep, core.keptEvents), rules };
+  return { ...renumber(ev, long.keep, long.keptEvents), rules, filtered };
 }
 
 interface RenumberedRows {

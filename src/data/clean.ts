@@ -86,7 +86,8 @@ export async function markBots(conn: DuckDBConnection, bots: Cleaning["bots"]): 
   return Number(await queryValue(conn, "SELECT count(*) FROM sr_bots"));
 }
 
-/** Per rule, in order: rows reaching it, rows it kept, rows it quarantined (rowsIn = kept + quarantined). */
+/** Per rule, in order: rows reaching it, rows it kept, rows it quarantined (rowsIn = kept + quarantined;
+ *  cleaning rules filter nothing). */
 export async function ruleCounts(conn: DuckDBConnection, role: SourceRole): Promise<RuleCount[]> {
   const rows = await queryRows(conn, `SELECT rule, count(*) AS n FROM ${stageTable(role)} GROUP BY rule`);
   const byRule = new Map(rows.map((r) => [r.rule as string | null, Number(r.n)]));
@@ -94,7 +95,7 @@ export async function ruleCounts(conn: DuckDBConnection, role: SourceRole): Prom
   const out: RuleCount[] = [];
   for (const rule of RULES[role]) {
     const quarantined = byRule.get(rule) ?? 0;
-    out.push({ rule: `${role}.${rule}`, rowsIn, kept: rowsIn - quarantined, quarantined });
+    out.push({ rule: `${role}.${rule}`, rowsIn, kept: rowsIn - quarantined, quarantined, filtered: 0 });
     rowsIn -= quarantined;
   }
   return out;

@@ -34,6 +34,9 @@ async function scalar(conn: DuckDBConnection, sql: string): Promise<DuckDBValue>
   return reader.getRows()[0][0];
 }
 
+/** The `ord` of every event whose type extractEvents left out (neither a train nor an eval type). */
+export const LEFT_OUT_TYPE_EVENTS = `SELECT e.ord FROM events e ANTI JOIN sr_build_types t ON ${EVENT_TYPE_SQL} = t.name`;
+
 /** Distinct event-type names in `events`, sorted. */
 export async function eventTypeNames(conn: DuckDBConnection): Promise<string[]> {
   const reader = await conn.runAndReadAll(`SELECT DISTINCT ${EVENT_TYPE_SQL} FROM events e ORDER BY 1`);
@@ -209,6 +212,14 @@ export async function itemRecords(conn: DuckDBConnection, nItems: number): Promi
   return records;
 }
 
+/** Rows of the `items` table (catalog items and the items of every event) that no kept event references,
+ *  so the dataset leaves them out; needs registerIds. */
+export async function itemsLeftOut(conn: DuckDBConnection): Promise<number> {
+  if (!(await tableExists(conn, "items"))) return 0;
+  const kept = "SELECT c.item_id FROM sr_build_items_ids k JOIN sr_build_items c ON c.code = k.code";
+  return Number(await scalar(conn, `SELECT count(*) FROM items ANTI JOIN (${kept}) d USING (item_id)`));
+}
+
 /** Whether a table (temp or persistent) exists on this connection. */
 async function tableExists(conn: DuckDBConnection, name: string): Promise<boolean> {
   return (
@@ -217,7 +228,9 @@ async function tableExists(conn: DuckDBConnection, name: string): Promise<boolea
   );
 }
 
-const BUILD_TABLES = ["types", "users", "items", "users_ids", "items_ids"].map((t) => `sr_build_${t}`);
+const BUILD_TABLES = ["types", "users", "items", "users_ids", "items_ids", "filtered"].map(
+  (t) => `sr_build_${t}`,
+);
 
 export async function dropBuildTables(conn: DuckDBConnection): Promise<void> {
   for (const t of BUILD_TABLES) await conn.run(`DROP TABLE IF EXISTS ${t}`);

@@ -10,6 +10,7 @@ export {
 export { loadDataset } from "./cache.js";
 export { type OpenDuckDB, type OpenOptions, openDuckDB } from "./db.js";
 export { type BuiltItemFeatures, buildItemFeatures, type ItemRecord } from "./features.js";
+export { FILTERED_COUNTS_FILE, FILTERED_FILE, type FilteredOutput } from "./filtered.js";
 export {
   type IngestOptions,
   type IngestProgress,

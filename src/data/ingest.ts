@@ -11,6 +11,7 @@ import { openFrame } from "./frames.js";
 import type { RuleCount } from "./prepared.js";
 import { BOTS_FILE, QUARANTINE_FILE, writeQuarantine } from "./quarantine.js";
 import {
+  type Cleaning,
   type IngestSpec,
   type IngestSpecInput,
   parseIngestSpec,
@@ -65,6 +66,8 @@ export interface IngestResult {
   botsFile: string;
   /** The spec's defaults for the build stage. */
   build: Record<string, unknown>;
+  /** The cleaning rules in effect, defaults filled in. */
+  cleaning: Cleaning;
 }
 
 export async function ingest(specInput: IngestSpecInput, opts: IngestOptions): Promise<IngestResult> {
@@ -138,6 +141,7 @@ async function run(
     quarantineFile: join(opts.out, QUARANTINE_FILE),
     botsFile: join(opts.out, BOTS_FILE),
     build: spec.build,
+    cleaning: spec.cleaning,
   };
 }
 

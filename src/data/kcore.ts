@@ -18,24 +18,27 @@ export interface KCoreResult {
   keptItems: number;
 }
 
-/** Counts multiplicity: a user who viewed the same item three times contributes 3 to both degrees. */
+/** Counts multiplicity: a user who viewed the same item three times contributes 3 to both degrees.
+ *  `alive` (optional) marks the events still present; the others count as already removed, so filters
+ *  can run one after another and each be credited with its own removals. */
 export function kCore(
   user: Int32Array,
   item: Int32Array,
   nUsers: number,
   nItems: number,
   k: KCoreThresholds,
+  alive?: Uint8Array,
 ): KCoreResult {
   const n = user.length;
+  const keep = alive ? alive.slice() : new Uint8Array(n).fill(1);
   const userDeg = new Int32Array(nUsers);
   const itemDeg = new Int32Array(nItems);
   for (let e = 0; e < n; e++) {
-    userDeg[user[e]]++;
-    itemDeg[item[e]]++;
+    userDeg[user[e]] += keep[e];
+    itemDeg[item[e]] += keep[e];
   }
-  const userEdges = csrOf(user, userDeg);
-  const itemEdges = csrOf(item, itemDeg);
-  const keep = new Uint8Array(n).fill(1);
+  const userEdges = csrOf(user, nUsers);
+  const itemEdges = csrOf(item, nItems);
   // Node ids in one queue: users as u, items as nUsers + i.
   const queued = new Uint8Array(nUsers + nItems);
   const queue = new Int32Array(nUsers + nItems);
@@ -86,10 +89,12 @@ export function kCore(
   return { keep, keptEvents, keptUsers: countPositive(userDeg), keptItems: countPositive(itemDeg) };
 }
 
-function csrOf(node: Int32Array, degree: Int32Array): { start: Int32Array; edges: Int32Array } {
-  const start = new Int32Array(degree.length + 1);
-  for (let v = 0; v < degree.length; v++) start[v + 1] = start[v] + degree[v];
-  const fill = start.slice(0, degree.length);
+/** Every event of each node (removed ones too: the queue skips them). */
+function csrOf(node: Int32Array, nNodes: number): { start: Int32Array; edges: Int32Array } {
+  const start = new Int32Array(nNodes + 1);
+  for (let e = 0; e < node.length; e++) start[node[e] + 1]++;
+  for (let v = 0; v < nNodes; v++) start[v + 1] += start[v];
+  const fill = start.slice(0, nNodes);
   const edges = new Int32Array(node.length);
   for (let e = 0; e < node.length; e++) edges[fill[node[e]]++] = e;
   return { start, edges };

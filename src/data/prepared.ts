@@ -43,11 +43,14 @@ export interface DatasetSplit {
   testCut?: number;
 }
 
+/** One rule's effect: rowsIn = kept + quarantined + filtered. Cleaning rules quarantine (quarantine.jsonl),
+ *  the build's filters filter (filtered.jsonl); see docs/prepare.md. */
 export interface RuleCount {
   rule: string;
   rowsIn: number;
   kept: number;
   quarantined: number;
+  filtered: number;
 }
 
 export interface FeatureCardinality {

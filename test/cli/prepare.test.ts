@@ -1,35 +1,15 @@
 // `seqrank prepare`: presets and --config files end in a prepared dataset and a JSON summary line.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { datasetsDir as datasets, runPrepare as prepare } from "./run-prepare.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const datasets = join(here, "..", "..", "..", "shared", "datasets");
 
-const repoRoot = join(here, "..", "..");
-// The command registered on its own program, in a child process (its stdout is the command's stdout).
-const runner = `import { Command } from "commander";
-import { registerPrepare } from ${JSON.stringify(join(repoRoot, "src", "cli", "prepare.ts"))};
-const program = new Command("seqrank");
-registerPrepare(program);
-program.parseAsync(process.argv.slice(1), { from: "user" }).catch((e) => { console.error(e.code + ": " + e.message); process.exit(1); });`;
-
-/** Runs `seqrank prepare …args`; returns the stdout lines, or rejects with stderr. */
-async function prepare(...args: string[]): Promise<string[]> {
-  const child = spawnSync(
-    process.execPath,
-    ["--import", "tsx", "--input-type=module", "-e", runner, "--", "prepare", ...args],
-    { cwd: repoRoot, encoding: "utf8" },
-  );
-  if (child.status !== 0) throw new Error(child.stderr);
-  return child.stdout.trimEnd().split("\n");
-}
-
-test("prepare <preset>: rule table, then a JSON summary with counts and rows removed per rule", async () => {
+test("prepare <preset>: settings and rule tables, then a JSON summary with counts, rows removed per rule and the accounting", async () => {
   const out = mkdtempSync(join(tmpdir(), "sr-prep-"));
   const lines = await prepare("movielens-100k", "--out", out, "--datasets", datasets);
   const summary = JSON.parse(lines.at(-1)!);
@@ -37,8 +17,20 @@ test("prepare <preset>: rule table, then a JSON summary with counts and rows rem
   assert.deepEqual([summary.users, summary.items, summary.interactions], [943, 1682, 100000]);
   assert.equal(summary.removed["events.bad_timestamp"], 0);
   assert.equal(summary.removed.k_core, 0);
-  assert.ok(lines.some((l) => /^events\.exact_duplicate\s+100,000\s+100,000\s+0$/.test(l)));
-  for (const f of ["meta.json", "dataset.bin", "quarantine.jsonl", "bots.jsonl"])
+  assert.equal(summary.removed.min_seq_len, 0, "every MovieLens user has at least 20 ratings");
+  assert.deepEqual(summary.accounting.events, {
+    rows_read: 100000,
+    kept: 100000,
+    quarantined: 0,
+    filtered: 0,
+  });
+  assert.deepEqual(summary.settings.min_seq_len, { value: 3, default: 3 });
+  assert.ok(lines.some((l) => /^events\.exact_duplicate\s+100,000\s+100,000\s+0\s+0$/.test(l)));
+  assert.ok(
+    lines.some((l) => /^min_seq_len\s+3\s+3$/.test(l)),
+    "the settings table shows the default",
+  );
+  for (const f of ["meta.json", "dataset.bin", "quarantine.jsonl", "bots.jsonl", "filtered.jsonl"])
     assert.ok(existsSync(join(out, f)), f);
   assert.ok(!existsSync(join(out, ".prepare.duckdb")), "the work database is removed");
 });

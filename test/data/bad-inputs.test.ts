@@ -135,7 +135,7 @@ test("Parquet: rows are read with their row numbers; a missing column stops the 
   try {
     assert.deepEqual(
       r.rules.filter((x) => x.quarantined),
-      [{ rule: "events.bad_price", rowsIn: 3, kept: 2, quarantined: 1 }],
+      [{ rule: "events.bad_price", rowsIn: 3, kept: 2, quarantined: 1, filtered: 0 }],
     );
     const [q] = readFileSync(r.quarantineFile, "utf8")
       .trim()

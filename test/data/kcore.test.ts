@@ -54,6 +54,28 @@ test("kCore matches the round-based filter on taobao for several thresholds", ()
   }
 });
 
+test("kCore on an `alive` mask equals kCore on the surviving events alone (filters run in sequence)", () => {
+  const rows = readTaobao();
+  const users = codes(rows.map((r) => r.user));
+  const items = codes(rows.map((r) => r.item));
+  const first = kCore(users.code, items.code, users.n, items.n, { users: 5, items: 2 });
+  const then = kCore(users.code, items.code, users.n, items.n, { users: 20, items: 2 }, first.keep);
+  const alive = (a: Int32Array) => a.filter((_, e) => first.keep[e] === 1);
+  const subset = kCore(alive(users.code), alive(items.code), users.n, items.n, { users: 20, items: 2 });
+  assert.deepEqual(
+    then.keep.filter((_, e) => first.keep[e] === 1),
+    subset.keep,
+  );
+  assert.ok(
+    then.keep.every((k, e) => k <= first.keep[e]),
+    "a removed event stays removed",
+  );
+  // The unique fixpoint: the same as applying the stricter thresholds in one go.
+  const once = kCore(users.code, items.code, users.n, items.n, { users: 20, items: 2 });
+  assert.deepEqual(then.keep, once.keep);
+  assert.ok(then.keptEvents < first.keptEvents);
+});
+
 test("after buildDataset with a k-core every user and item has at least k interactions", async () => {
   const conn = await memoryConnection();
   await loadTaobao(conn);
