@@ -160,6 +160,11 @@ export async function trainAction(
       })
     : undefined;
   const result = await fit(model, data, defined(fitConfig), join(out, "checkpoints"), {
+    onResume: (r) => {
+      for (const bad of r.rejected)
+        process.stderr.write(`warning: ${bad.reason}; moved it to ${bad.movedTo}\n`);
+      process.stderr.write(`resuming from ${r.path} after epoch ${r.epoch}\n`);
+    },
     onStep: (p) => {
       if (!bar) return;
       if (p.step === 1) bar.start(p.stepsPerEpoch, 0, { epoch: p.epoch, loss: "-", tps: 0 });

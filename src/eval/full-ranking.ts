@@ -1,5 +1,7 @@
 // Full-ranking evaluation: every user's target is ranked against all items 1..nItems, batch by batch,
-// with a bounded top-k per row (no users × items matrix, no full sort).
+// with a bounded top-k per row (no users × items matrix, no full sort). Ties are counted at their expected
+// rank: a target tied with t other items takes each of the places higher … higher + t with equal chance, and
+// every rank metric reports its expected value over those places (docs/evaluation.md).
 import { z } from "zod";
 import { SeqrankError } from "../util/errors.js";
 import { assertValidEvalData, type EvalData } from "./eval-data.js";
@@ -37,7 +39,10 @@ export interface FullRankingResult {
   users: number;
   maskSeen: boolean;
   seconds: number;
-  /** 0-based rank of each row's target; Infinity when the target was in the masked history. */
+  /**
+   * 0-based expected rank of each row's target: items scoring strictly higher + half the other items scoring
+   * exactly the same. Infinity when the target was in the masked history.
+   */
   ranks: Float64Array;
   /** How often each item id appears in a top-coverageK list (only when a metric needs "topk"). */
   recommendedCounts?: Int32Array;
@@ -69,7 +74,8 @@ export async function evaluateFullRanking(
   const batchCap = Math.min(opts.batchSize, Math.max(nUsers, 1));
   const scoreBuffer = new Float32Array(batchCap * width);
   const rowBuffer = new Int32Array(batchCap);
-  const ranks = new Float64Array(nUsers);
+  const higher = new Float64Array(nUsers);
+  const ties = new Float64Array(nUsers);
   const topItems = new Int32Array(batchCap * topK);
 
   for (let first = 0; first < nUsers; first += batchCap) {
@@ -86,8 +92,10 @@ export async function evaluateFullRanking(
       const target = targets[r];
       out[base] = Number.NEGATIVE_INFINITY;
       let targetSeen = false;
+      let masked = 0; // items set to −∞ here (not by the scorer): no competitors for a target scored −∞
       if (opts.maskSeen) {
         for (const item of histories[r]) {
+          if (out[base + item] !== Number.NEGATIVE_INFINITY) masked++;
           out[base + item] = Number.NEGATIVE_INFINITY;
           if (item === target) targetSeen = true;
         }
@@ -99,16 +107,27 @@ export async function evaluateFullRanking(
           `scorer returned NaN for row ${r}, target item ${target}`,
         );
       }
-      ranks[r] = targetSeen
-        ? Number.POSITIVE_INFINITY
-        : countHigher(out, base + 1, base + width, targetScore);
+      if (targetSeen) {
+        higher[r] = Number.POSITIVE_INFINITY;
+        ties[r] = 0;
+      } else {
+        const { above, equal } = countAboveAndEqual(out, base + 1, base + width, targetScore);
+        higher[r] = above;
+        ties[r] = equal - 1 - (targetScore === Number.NEGATIVE_INFINITY ? masked : 0);
+      }
       if (heap) {
         selectTop(out, base, width, heap);
         heap.drainInto(topItems, i * topK);
       }
     }
 
-    const batch: RankedBatch = { size, ranks: ranks.subarray(first, first + size), topItems, topK };
+    const batch: RankedBatch = {
+      size,
+      ranks: higher.subarray(first, first + size),
+      ties: ties.subarray(first, first + size),
+      topItems,
+      topK,
+    };
     for (const m of metrics) m.update(batch);
     if (recommendedCounts) for (let j = 0; j < size * topK; j++) recommendedCounts[topItems[j]]++;
     onProgress?.(first + size, nUsers);
@@ -122,17 +141,27 @@ export async function evaluateFullRanking(
     users: nUsers,
     maskSeen: opts.maskSeen,
     seconds: (performance.now() - started) / 1000,
-    ranks,
+    ranks: higher.map((h, r) => h + ties[r] / 2),
     recommendedCounts,
   };
 }
 
-/** Items with a strictly higher score than the target: ties count in the target's favour. */
-function countHigher(scores: Float32Array, from: number, to: number, targetScore: number): number {
-  let higher = 0;
+/** Items scoring strictly above the target's score, and items scoring exactly it (the target included). */
+function countAboveAndEqual(
+  scores: Float32Array,
+  from: number,
+  to: number,
+  targetScore: number,
+): { above: number; equal: number } {
+  let above = 0;
+  let equal = 0;
   // Branch-free: with near-random scores a data-dependent branch mispredicts often and costs 3× more.
-  for (let j = from; j < to; j++) higher += (scores[j] > targetScore) as unknown as number;
-  return higher;
+  for (let j = from; j < to; j++) {
+    const s = scores[j];
+    above += (s > targetScore) as unknown as number;
+    equal += (s === targetScore) as unknown as number;
+  }
+  return { above, equal };
 }
 
 /**

@@ -2,14 +2,16 @@
 // and whether higher is better, and accumulates over batches of users.
 import { SeqrankError } from "../util/errors.js";
 
-/** rank: the 0-based rank of each target. topk: each user's top-k item list. */
+/** rank: where each target ranks (see RankedBatch). topk: each user's top-k item list. */
 export type MetricNeed = "rank" | "topk";
 
 /** One batch of evaluated users, as the evaluator hands it to metrics. */
 export interface RankedBatch {
   size: number;
-  /** 0-based rank of the target per user (items scoring strictly higher); Infinity when the target was masked. */
+  /** The best 0-based rank of each target: items scoring strictly higher; Infinity when the target was masked. */
   ranks: Float64Array;
+  /** Other items scoring exactly the target's score: the target's rank is ranks … ranks + ties. Absent: no ties. */
+  ties?: Float64Array;
   /** size × topK item ids, best first, 0 in empty slots. Filled only when some metric needs "topk". */
   topItems: Int32Array;
   topK: number;
@@ -41,7 +43,11 @@ interface MetricSpec {
   create(k: number, ctx: MetricContext): Accumulator;
 }
 
-/** Mean over users of a gain that depends only on the target's rank (one target per user, so IDCG = 1). */
+/**
+ * Mean over users of a gain that depends only on the target's 0-based rank, zero from rank k on (one target
+ * per user, so IDCG = 1). A target tied with t other items is equally likely at each rank higher … higher + t,
+ * so its gain is the mean over those ranks: the expected value under a random order of the tied items.
+ */
 function meanRankGain(gain: (rank: number, k: number) => number): MetricSpec {
   return {
     needs: ["rank"],
@@ -52,8 +58,13 @@ function meanRankGain(gain: (rank: number, k: number) => number): MetricSpec {
       return {
         update(batch) {
           for (let i = 0; i < batch.size; i++) {
-            const rank = batch.ranks[i];
-            if (rank < k) sum += gain(rank, k);
+            const first = batch.ranks[i];
+            if (!(first < k)) continue;
+            const places = (batch.ties?.[i] ?? 0) + 1;
+            const last = Math.min(first + places, k); // ranks from here on gain nothing
+            let g = 0;
+            for (let rank = first; rank < last; rank++) g += gain(rank, k);
+            sum += g / places;
           }
           users += batch.size;
         },

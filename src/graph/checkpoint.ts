@@ -1,23 +1,18 @@
 // Checkpoints in the safetensors format: an 8-byte little-endian header length, a JSON header
 // {name: {dtype, shape, data_offsets}, "__metadata__": {string: string}}, then raw little-endian data.
 // PyTorch and Hugging Face tools read these files directly.
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { SeqrankError } from "../util/errors.js";
+import type { ParamStore } from "./param-store.js";
+import { DTYPES, readSafetensorsLayout } from "./safetensors-layout.js";
 
 export interface NamedTensor {
   shape: number[];
   data: Float32Array | Float64Array | BigInt64Array | Int32Array;
 }
 
-const DTYPES = [
-  ["F32", Float32Array],
-  ["F64", Float64Array],
-  ["I64", BigInt64Array],
-  ["I32", Int32Array],
-] as const;
-
 function dtypeName(data: NamedTensor["data"]): string {
-  const hit = DTYPES.find(([, ctor]) => data instanceof ctor);
+  const hit = Object.entries(DTYPES).find(([, ctor]) => data instanceof ctor);
   if (!hit) throw new SeqrankError("SR_ERR_CHECKPOINT", "unsupported tensor type");
   return hit[0];
 }
@@ -50,6 +45,7 @@ export function encodeSafetensors(
   return out;
 }
 
+/** Decodes a safetensors file after validating its whole layout (see safetensors-layout.ts). */
 export function decodeSafetensors(
   bytes: Uint8Array,
   source = "checkpoint",
@@ -57,51 +53,86 @@ export function decodeSafetensors(
   tensors: Map<string, NamedTensor>;
   metadata: Record<string, string>;
 } {
-  if (bytes.length < 8) throw new SeqrankError("SR_ERR_CHECKPOINT", `${source}: too short to be safetensors`);
-  const headerLen = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
-  if (8 + headerLen > bytes.length)
-    throw new SeqrankError("SR_ERR_CHECKPOINT", `${source}: header length past end of file`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
-  try {
-    header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + headerLen)).toString("utf8"));
-  } catch {
-    throw new SeqrankError("SR_ERR_CHECKPOINT", `${source}: header is not JSON`);
-  }
-  const metadata = (header.__metadata__ ?? {}) as unknown as Record<string, string>;
-  const base = 8 + headerLen;
+  const { dataStart, tensors: layout, metadata } = readSafetensorsLayout(bytes, source);
   const tensors = new Map<string, NamedTensor>();
-  for (const [name, info] of Object.entries(header)) {
-    if (name === "__metadata__") continue;
-    const ctor = DTYPES.find(([n]) => n === info.dtype)?.[1];
-    if (!ctor)
-      throw new SeqrankError(
-        "SR_ERR_CHECKPOINT",
-        `${source}: tensor ${name} has unsupported dtype ${info.dtype}`,
-      );
-    const [begin, end] = info.data_offsets;
-    const copy = new Uint8Array(end - begin); // an aligned copy, independent of the (possibly pooled) file buffer
-    copy.set(bytes.subarray(base + begin, base + end));
-    tensors.set(name, {
-      shape: info.shape,
-      data: new ctor(copy.buffer, 0, (end - begin) / ctor.BYTES_PER_ELEMENT),
+  for (const t of layout) {
+    const ctor = DTYPES[t.dtype];
+    const copy = new Uint8Array(t.end - t.begin); // an aligned copy, independent of the (possibly pooled) file buffer
+    copy.set(bytes.subarray(dataStart + t.begin, dataStart + t.end));
+    tensors.set(t.name, {
+      shape: t.shape,
+      data: new ctor(copy.buffer, 0, copy.length / ctor.BYTES_PER_ELEMENT),
     });
   }
   return { tensors, metadata };
 }
 
-/** Writes atomically (temp file + rename), so a crash mid-write never leaves a torn checkpoint. */
+/**
+ * Throws unless `tensors` (read from `source`) holds every expected tensor with the expected shape and dtype.
+ * Extra tensors are allowed: a checkpoint written from training also holds parameters only training uses.
+ */
+export function assertTensorsFit(
+  tensors: Map<string, NamedTensor>,
+  expected: Iterable<[string, NamedTensor]>,
+  source: string,
+): void {
+  const missing: string[] = [];
+  for (const [name, want] of expected) {
+    const got = tensors.get(name);
+    if (!got) missing.push(name);
+    else if (got.shape.join() !== want.shape.join() || dtypeName(got.data) !== dtypeName(want.data))
+      throw new SeqrankError(
+        "SR_ERR_CHECKPOINT",
+        `${source}: tensor ${name} is ${dtypeName(got.data)} [${got.shape}], the model needs ${dtypeName(want.data)} [${want.shape}]`,
+      );
+  }
+  if (missing.length > 0)
+    throw new SeqrankError(
+      "SR_ERR_CHECKPOINT",
+      `${source}: lacks ${missing.length} tensor(s) the model needs: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}`,
+    );
+}
+
+/**
+ * Writes atomically (temp file, fsync, rename), so a crash mid-write never leaves a torn checkpoint; a failed
+ * write (ENOSPC, EIO, …) removes its temp file and throws a coded error naming the checkpoint.
+ */
 export function saveSafetensors(
   path: string,
   tensors: Map<string, NamedTensor>,
   metadata: Record<string, string> = {},
 ): void {
+  const bytes = encodeSafetensors(tensors, metadata);
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, encodeSafetensors(tensors, metadata));
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, bytes, { flush: true });
+    renameSync(tmp, path);
+  } catch (err) {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // Not a file this write made (a directory in its way): leave it; the write error is what to report.
+    }
+    throw new SeqrankError(
+      "SR_ERR_CHECKPOINT_WRITE",
+      `${path}: could not write the checkpoint: ${(err as Error).message}`,
+    );
+  }
 }
 
 export function loadSafetensors(path: string) {
   return decodeSafetensors(readFileSync(path), path);
+}
+
+/** Overwrites every parameter in `store` from `path`, which must hold each with its shape (extras are ignored). */
+export function loadParamsInto(path: string, store: ParamStore): void {
+  const { tensors } = loadSafetensors(path);
+  const params = [...store.entries].map(([name, e]): [string, NamedTensor] => [
+    name,
+    { shape: e.shape, data: e.value },
+  ]);
+  assertTensorsFit(tensors, params, path);
+  for (const [name, e] of store.entries) e.value.set(tensors.get(name)?.data as Float32Array);
 }
 
 /** The subset of a train step a checkpoint needs (kept structural so this file does not depend on ORT). */
@@ -126,6 +157,13 @@ export function saveTrainState(
 /** Restores a train step saved by saveTrainState and returns the caller's metadata. */
 export function loadTrainState(path: string, step: Checkpointable): Record<string, string> {
   const { tensors, metadata } = loadSafetensors(path);
-  step.loadState(tensors as Map<string, { shape: number[]; data: Float32Array }>, Number(metadata.step ?? 0));
+  assertTensorsFit(tensors, step.state(), path);
+  const stepCount = Number(metadata.step);
+  if (!Number.isSafeInteger(stepCount) || stepCount < 0)
+    throw new SeqrankError(
+      "SR_ERR_CHECKPOINT",
+      `${path}: metadata step ${JSON.stringify(metadata.step)} is not a step count`,
+    );
+  step.loadState(tensors as Map<string, { shape: number[]; data: Float32Array }>, stepCount);
   return metadata;
 }

@@ -2,8 +2,10 @@
 
 export type { NamedTensor } from "./checkpoint.js";
 export {
+  assertTensorsFit,
   decodeSafetensors,
   encodeSafetensors,
+  loadParamsInto,
   loadSafetensors,
   loadTrainState,
   saveSafetensors,

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { EvalData } from "../eval/eval-data.js";
 import { evaluateFullRanking, type FullRankingResult } from "../eval/full-ranking.js";
 import type { EpochRecord } from "../eval/report/index.js";
-import { loadSafetensors, loadTrainState, saveSafetensors, saveTrainState } from "../graph/checkpoint.js";
+import { loadParamsInto, saveSafetensors } from "../graph/checkpoint.js";
 import { BuildContext } from "../graph/context.js";
 import { Graph } from "../graph/graph.js";
 import { Rng } from "../graph/init.js";
@@ -18,6 +18,7 @@ import type { SequenceRecommender } from "../models/model.js";
 import { SeqrankError } from "../util/errors.js";
 import { AugmentSchema, augment } from "./augment.js";
 import { lengthBucketedBatches } from "./batching.js";
+import { type RejectedCheckpoint, resumeTrainState, saveResumable } from "./resume.js";
 import { learningRate, ScheduleSchema } from "./schedule.js";
 import type { TrainData } from "./train-data.js";
 
@@ -55,9 +56,18 @@ export interface FitProgress {
   tokensPerSecond: number;
 }
 
+export interface FitResume {
+  /** The checkpoint training resumed from, and the epochs it had completed. */
+  path: string;
+  epoch: number;
+  /** Newer checkpoints that were damaged, skipped and moved aside. */
+  rejected: RejectedCheckpoint[];
+}
+
 export interface FitHooks {
   onStep?: (p: FitProgress) => void;
   onEpoch?: (r: EpochRecord) => void;
+  onResume?: (r: FitResume) => void;
 }
 
 export interface FitResult {
@@ -132,12 +142,7 @@ export async function fit(
   const stepsPerEpoch = Math.ceil(sequences.length / cfg.batchSize);
   const totalSteps = stepsPerEpoch * cfg.epochs;
 
-  const paths = outDir
-    ? {
-        last: join(outDir, "last.safetensors"),
-        best: join(outDir, "best.safetensors"),
-      }
-    : undefined;
+  const best = outDir ? join(outDir, "best.safetensors") : undefined;
   if (outDir) mkdirSync(outDir, { recursive: true });
   let p: Progress = {
     epoch: 0,
@@ -148,7 +153,11 @@ export async function fit(
     trainSeconds: 0,
     secondsToBest: 0,
   };
-  if (paths && existsSync(paths.last)) p = JSON.parse(loadTrainState(paths.last, step).progress) as Progress;
+  const resumed = outDir ? resumeTrainState(outDir, step, progressOf) : undefined;
+  if (resumed) {
+    p = resumed.progress;
+    hooks.onResume?.({ path: resumed.path, epoch: p.epoch, rejected: resumed.rejected });
+  }
 
   while (
     p.epoch < cfg.epochs &&
@@ -201,18 +210,18 @@ export async function fit(
         p.sinceBest = 0;
         p.secondsToBest = p.trainSeconds;
         step.syncToStore();
-        if (paths) saveParams(paths.best, model);
+        if (best) saveParams(best, model);
       } else p.sinceBest++;
     }
     p.history.push(record);
     p.epoch = epoch;
     hooks.onEpoch?.(record);
     // Weights, optimizer state and progress in one atomically replaced file: a kill at any point resumes exactly.
-    if (paths) saveTrainState(paths.last, step, { epoch: String(epoch), progress: JSON.stringify(p) });
+    if (outDir) saveResumable(outDir, step, { epoch: String(epoch), progress: JSON.stringify(p) });
   }
 
   // Test at the best validation epoch.
-  if (paths && existsSync(paths.best)) loadParams(paths.best, model);
+  if (best && existsSync(best)) loadParamsInto(best, model.store);
   else if (p.bestEpoch === null) step.syncToStore();
   const bestFeeds = () =>
     Object.fromEntries([...model.store.entries].map(([name, e]) => [name, tensor(e.value, e.shape)]));
@@ -248,7 +257,17 @@ function saveParams(path: string, model: SequenceRecommender): void {
   );
 }
 
-function loadParams(path: string, model: SequenceRecommender): void {
-  for (const [name, t] of loadSafetensors(path).tensors)
-    model.store.get(name).value.set(t.data as Float32Array);
+/** The progress record a checkpoint's metadata carries; unreadable progress makes the checkpoint unusable. */
+function progressOf(metadata: Record<string, string>, path: string): Progress {
+  const unreadable = () =>
+    new SeqrankError("SR_ERR_CHECKPOINT", `${path}: its metadata holds no readable training progress`);
+  let p: Partial<Progress> | null;
+  try {
+    p = JSON.parse(metadata.progress ?? "");
+  } catch {
+    throw unreadable();
+  }
+  if (typeof p !== "object" || p === null || !Number.isSafeInteger(p.epoch) || !Array.isArray(p.history))
+    throw unreadable();
+  return p as Progress;
 }

@@ -4,7 +4,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadDataset } from "../data/cache.js";
 import { type RunResult, readRunResult } from "../eval/index.js";
-import { loadSafetensors } from "../graph/checkpoint.js";
+import { loadParamsInto } from "../graph/checkpoint.js";
+import { BuildContext } from "../graph/context.js";
+import { Graph } from "../graph/graph.js";
 import { ParamStore } from "../graph/param-store.js";
 import type { SequenceRecommender } from "../models/model.js";
 import { NEURAL_MODELS } from "../models/registry.js";
@@ -33,10 +35,9 @@ export function loadRun(dir: string): LoadedRun {
   const weights = join(dir, "checkpoints", "best.safetensors");
   if (!existsSync(weights)) throw new SeqrankError("SR_ERR_RUN", `${dir}: no checkpoints/best.safetensors`);
   const model = factory.create(factory.configSchema.parse(config.model), modelDataOf(data), new ParamStore());
-  const { tensors } = loadSafetensors(weights);
-  // Parameters come into existence when a graph is recorded; create them all, then overwrite with the weights.
-  for (const [name, t] of tensors) {
-    model.store.entries.set(name, { shape: t.shape, value: Float32Array.from(t.data as Float32Array) });
-  }
+  // Parameters come into existence when a graph is recorded: record the score graph to create every one the
+  // model scores with, then overwrite them all from the checkpoint (which must hold each with its shape).
+  model.buildScoreGraph(new BuildContext(new Graph(), model.store, false));
+  loadParamsInto(weights, model.store);
   return { run, model, data, datasetDir: config.dataset };
 }

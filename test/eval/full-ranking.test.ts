@@ -41,12 +41,18 @@ test("one user at rank 2: HR, NDCG, MRR, Precision at K boundaries", async () =>
   assert.equal(r.metrics["Precision@1"], 0);
 });
 
-test("ties count in the target's favour and padding id 0 is never ranked", async () => {
+test("ties count at their expected rank and padding id 0 is never ranked", async () => {
+  // target 3 ties with items 1 and 2: ranks 0, 1, 2 equally likely; padding's 99 does not compete.
   const { data, scorer } = fixture([{ scores: [99, 1, 1, 1, 0, 0], history: [], target: 3 }]);
-  const r = await evaluateFullRanking(scorer, data, { ks: [1] });
-  assert.deepEqual([...r.ranks], [0]);
-  assert.equal(r.metrics["NDCG@1"], 1);
-  assert.equal(r.metrics["MRR@1"], 1);
+  const r = await evaluateFullRanking(scorer, data, { ks: [1, 2] });
+  assert.deepEqual([...r.ranks], [1]);
+  close(r.metrics["HR@1"], 1 / 3);
+  close(r.metrics["NDCG@1"], 1 / 3);
+  close(r.metrics["MRR@1"], 1 / 3);
+  close(r.metrics["HR@2"], 2 / 3);
+  close(r.metrics["NDCG@2"], (1 + 1 / Math.log2(3)) / 3);
+  close(r.metrics["MRR@2"], (1 + 1 / 2) / 3);
+  close(r.metrics["Precision@2"], 2 / 3 / 2);
 });
 
 test("seen items are masked over the whole history; switchable", async () => {

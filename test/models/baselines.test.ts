@@ -79,13 +79,13 @@ test("amazon-beauty leave-one-out, full ranking, masked: ItemKNN clearly beats P
   const knnModel = fitItemKnn(valid.histories, csr.nItems);
   const knn = await evaluateFullRanking(knnModel.scorerFor(testData), testData);
 
-  // Measured: Pop 0.0056 / 0.0120, ItemKNN 0.0355 / 0.0620 (NDCG@10 / HR@10).
+  // Measured, ties at their expected rank: Pop 0.0054 / 0.0115, ItemKNN 0.0354 / 0.0619 (NDCG@10 / HR@10).
   const near = (actual: number, expected: number) =>
     assert.ok(Math.abs(actual - expected) < 5e-4, `${actual}`);
-  near(pop.metrics["NDCG@10"], 0.0056);
-  near(pop.metrics["HR@10"], 0.012);
-  near(knn.metrics["NDCG@10"], 0.0355);
-  near(knn.metrics["HR@10"], 0.062);
+  near(pop.metrics["NDCG@10"], 0.0054);
+  near(pop.metrics["HR@10"], 0.0115);
+  near(knn.metrics["NDCG@10"], 0.0354);
+  near(knn.metrics["HR@10"], 0.0619);
   assert.ok(knn.metrics["NDCG@10"] > 4 * pop.metrics["NDCG@10"]);
   assert.ok(knn.metrics["HR@10"] > 4 * pop.metrics["HR@10"]);
   // Pop recommends the same few head items to everyone; ItemKNN spreads over the catalogue.
