@@ -19,7 +19,7 @@ const server = await startServer({
     catalogFile,
     storage: { sqlitePath },
     logLevel: logLevel as "info",
-    auth: { keys: [{ key: "bench-write-key-0123", scopes: ["read", "write"] }] },
+    auth: { keys: [{ key: "bench-write-key-0123", scopes: ["read", "write"] }], publicReads: true },
     limits: { rateLimit: { enabled: false } },
   },
   plugins: [recommender({ pollMs: 0 })],

@@ -4,16 +4,11 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { FastifyPluginAsync } from "fastify";
-import {
-  type ApiKey,
-  ApiKeySchema,
-  type ServeConfig,
-  type ServeConfigInput,
-  ServeConfigSchema,
-} from "../serve/config.js";
+import { parseServeConfig, type ServeConfig, type ServeConfigInput } from "../serve/config.js";
 import { startServer } from "../serve/server.js";
 import { SeqrankError } from "../util/errors.js";
 import { printResultLine } from "../util/result-line.js";
+import { keysFromEnv, keysFromFile, keysFromFlags } from "./api-keys.js";
 
 export interface ServeCommandOptions {
   /** Plugins registered after the core, given the parsed config (e.g. to load the model from `modelDir`). */
@@ -31,6 +26,8 @@ interface ServeFlags {
   redis?: string;
   redisPrefix?: string;
   apiKey: string[];
+  apiKeysFile?: string;
+  publicReads?: boolean;
   openWrites?: boolean;
   pseudonymize?: boolean;
   logUserIds?: boolean;
@@ -46,23 +43,23 @@ const integer = (flag: string) => (value: string) => {
   return n;
 };
 
-/** `key` or `key:read,write` (scopes default to read and write); `index` names it in messages. */
-export function parseApiKey(spec: string, index: number): ApiKey {
-  const colon = spec.lastIndexOf(":");
-  const key = colon < 0 ? spec : spec.slice(0, colon);
-  const scopes = colon < 0 ? ["read", "write"] : spec.slice(colon + 1).split(",");
-  const parsed = ApiKeySchema.safeParse({ key, scopes, name: `cli-key-${index + 1}` });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new SeqrankError("SR_ERR_CLI_ARG", `--api-key: ${issue.path.join(".")}: ${issue.message}`);
+function readConfigFile(path: string): ServeConfigInput {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new SeqrankError("SR_ERR_CONFIG", `--config ${path}: ${reason}`);
   }
-  return parsed.data;
 }
 
 /** Merges a config file, environment and flags (in that order of precedence, lowest first). */
 export function serveConfigFromFlags(flags: ServeFlags, env = process.env): ServeConfig {
-  const base: ServeConfigInput = flags.config ? JSON.parse(readFileSync(flags.config, "utf8")) : {};
-  const keySpecs = [...(env.SEQRANK_API_KEYS?.split(/\s+/).filter(Boolean) ?? []), ...flags.apiKey];
+  const base: ServeConfigInput = flags.config ? readConfigFile(flags.config) : {};
+  const keys = [
+    ...keysFromEnv(env.SEQRANK_API_KEYS),
+    ...(flags.apiKeysFile ? keysFromFile(flags.apiKeysFile) : []),
+    ...keysFromFlags(flags.apiKey),
+  ];
   const secret = flags.pseudonymize ? env.SEQRANK_PSEUDONYMIZE_SECRET : undefined;
   if (flags.pseudonymize && !secret)
     throw new SeqrankError(
@@ -85,8 +82,9 @@ export function serveConfigFromFlags(flags: ServeFlags, env = process.env): Serv
     },
     auth: {
       ...base.auth,
-      keys: [...(base.auth?.keys ?? []), ...keySpecs.map((spec, i) => parseApiKey(spec, i))],
-      anonymousScopes: flags.openWrites ? ["read", "write"] : base.auth?.anonymousScopes,
+      keys: [...(base.auth?.keys ?? []), ...keys],
+      publicReads: flags.publicReads ?? base.auth?.publicReads,
+      openWrites: flags.openWrites ?? base.auth?.openWrites,
     },
     privacy: {
       ...base.privacy,
@@ -104,12 +102,7 @@ export function serveConfigFromFlags(flags: ServeFlags, env = process.env): Serv
             : { ...base.limits?.rateLimit, enabled: true, max: flags.rateLimit, windowMs: 1000 },
     },
   };
-  const parsed = ServeConfigSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new SeqrankError("SR_ERR_CONFIG", `${issue.path.join(".")}: ${issue.message}`);
-  }
-  return parsed.data;
+  return parseServeConfig(input);
 }
 
 export function registerServe(program: Command, options: ServeCommandOptions = {}): void {
@@ -118,7 +111,10 @@ export function registerServe(program: Command, options: ServeCommandOptions = {
     .description("serve the HTTP API (events, catalogue, users, health, metrics, and any extension plugins)")
     .option("--config <file>", "service config JSON (flags override it)")
     .option("--data <dir>", "prepared dataset: seeds user sequences on first start")
-    .option("--model <dir>", "trained run dir for the recommender")
+    .option(
+      "--model <dir>",
+      "model registry (serves current), exported model or training run (docs/models.md)",
+    )
     .option("--catalog <file>", "catalogue JSONL imported when the catalogue is empty")
     .option("--host <host>", "listen address (default 127.0.0.1)")
     .option("--port <port>", "listen port (default 8080, 0 = any free port)", integer("--port"))
@@ -127,10 +123,13 @@ export function registerServe(program: Command, options: ServeCommandOptions = {
     .option("--redis-prefix <prefix>", "prefix of every Redis key (default seqrank:)")
     .option(
       "--api-key <key[:scopes]>",
-      "API key with scopes read,write (repeatable; also $SEQRANK_API_KEYS, space-separated)",
+      "API key with scopes read,write,metrics (repeatable; visible in the process list: prefer " +
+        "$SEQRANK_API_KEYS, whitespace-separated, or --api-keys-file)",
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
     )
+    .option("--api-keys-file <file>", "API keys, one key[:scopes] per line (# comments)")
+    .option("--public-reads", "with keys configured, let requests without a key read (not /metrics)")
     .option("--open-writes", "accept writes without a key (local demos only)")
     .option("--pseudonymize", "store HMAC-SHA256 of user ids, keyed by $SEQRANK_PSEUDONYMIZE_SECRET")
     .option("--log-user-ids", "write user ids into request logs")
@@ -140,6 +139,10 @@ export function registerServe(program: Command, options: ServeCommandOptions = {
     .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent (default info)")
     .action(async (flags: ServeFlags) => {
       const config = serveConfigFromFlags(flags);
+      if (flags.apiKey.length)
+        process.stderr.write(
+          "warning: --api-key is visible to local users in the process list; prefer $SEQRANK_API_KEYS or --api-keys-file\n",
+        );
       const plugins = (await options.plugins?.(config)) ?? [];
       const server = await startServer({ config, plugins });
       printResultLine({
@@ -147,6 +150,8 @@ export function registerServe(program: Command, options: ServeCommandOptions = {
         store: server.app.store.kind,
         plugins: plugins.length,
         writeKeys: config.auth.keys.filter((k) => k.scopes.includes("write")).length,
+        publicReads: config.auth.publicReads,
+        openWrites: config.auth.openWrites,
       });
     });
 }

@@ -50,16 +50,23 @@ async function startAction(flags: StartFlags): Promise<void> {
     db: resolve("runs", "seqrank.db"),
     host: flags.host,
     port: flags.port,
-    openWrites: true, // local demo: the dashboard sends click events without a key
+    // Local demo: the dashboard reads and sends click events without a key (said in the output).
+    publicReads: true,
+    openWrites: true,
     apiKey: [],
     rateLimit: false,
   } as Parameters<typeof serveConfigFromFlags>[0]);
   const server = await startServer({ config, plugins: [recommender(), dashboard()] });
+  process.stderr.write(
+    `local demo: reads and writes need no API key; do not expose ${server.url} (seqrank serve is the service)\n`,
+  );
   printResultLine({
     command: "start",
     listening: server.url,
     dashboard: `${server.url}/`,
     model: registry.current(),
+    publicReads: config.auth.publicReads,
+    openWrites: config.auth.openWrites,
   });
 }
 

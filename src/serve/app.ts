@@ -2,14 +2,22 @@
 // Core plugins and routes are registered explicitly, in order; extension plugins (recommender, search,
 // dashboard) come last through `plugins` and see every decorator declared in types.ts.
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
-import { type ServeConfigInput, ServeConfigSchema } from "./config.js";
-import { registerErrorHandler, registerNotFoundHandler } from "./errors.js";
+import { parseServeConfig, type ServeConfigInput } from "./config.js";
+import {
+  clientErrorHandler,
+  frameworkErrorHandler,
+  registerErrorHandler,
+  registerNotFoundHandler,
+  validationMessage,
+} from "./errors.js";
 import { createHooks } from "./hooks.js";
+import { parseJsonBody } from "./json-body.js";
 import { type LogStream, loggerOptions } from "./logging.js";
 import { MetricsRegistry } from "./metrics-registry.js";
 import authPlugin from "./plugins/auth.js";
 import metricsPlugin from "./plugins/metrics.js";
 import rateLimitPlugin from "./plugins/rate-limit.js";
+import securityHeadersPlugin from "./plugins/security-headers.js";
 import storePlugin from "./plugins/store.js";
 import { Readiness } from "./readiness.js";
 import eventRoutes from "./routes/events/index.js";
@@ -31,10 +39,15 @@ export interface BuildAppOptions {
 }
 
 export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInstance> {
-  const config = ServeConfigSchema.parse(opts.config ?? {});
+  const config = parseServeConfig(opts.config ?? {});
   const app = Fastify({
     logger: loggerOptions(config, opts.logStream),
     bodyLimit: config.limits.bodyLimitBytes,
+    // A 256-character id percent-encoded (up to 4 UTF-8 bytes of "%XX" each) fits in a URL param too.
+    routerOptions: { maxParamLength: 256 * 12 },
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
+    schemaErrorFormatter: validationMessage,
   });
   const metrics = new MetricsRegistry();
   const { hooks, runHook } = createHooks(metrics);
@@ -45,8 +58,10 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInsta
   app.setValidatorCompiler(validatorCompiler());
   registerErrorHandler(app);
   // JSON only: a text/plain body is a 415, not a string that fails validation later.
-  app.removeContentTypeParser("text/plain");
+  app.removeContentTypeParser(["text/plain", "application/json"]);
+  app.addContentTypeParser("application/json", { parseAs: "string" }, parseJsonBody);
 
+  await app.register(securityHeadersPlugin);
   await app.register(metricsPlugin);
   await app.register(storePlugin, { store: opts.store });
   await app.register(authPlugin);

@@ -1,8 +1,10 @@
 // Service configuration: one zod schema with every default, so `ServeConfigSchema.parse({})` is a working
-// in-memory development setup (reads open, writes refused until a write key is configured).
+// in-memory development setup (no keys: reads open, writes refused; docs/security.md).
 import { z } from "zod";
+import { SeqrankError } from "../util/errors.js";
 
-export const ScopeSchema = z.enum(["read", "write"]);
+/** `read`: data reads; `write`: events, catalogue, deletes, admin; `metrics`: the /metrics endpoint. */
+export const ScopeSchema = z.enum(["read", "write", "metrics"]);
 export type Scope = z.infer<typeof ScopeSchema>;
 
 export const ApiKeySchema = z.object({
@@ -11,6 +13,9 @@ export const ApiKeySchema = z.object({
   /** A label for logs and metrics; the key itself is never logged. */
   name: z.string().default("key"),
 });
+
+/** An event type's spelling: lower case, digits allowed first (movielens's types are "1".."5"). */
+export const EVENT_TYPE_PATTERN = "^[a-z0-9][a-z0-9_]{0,31}$";
 
 export const ServeConfigSchema = z.object({
   host: z.string().default("127.0.0.1"),
@@ -32,13 +37,30 @@ export const ServeConfigSchema = z.object({
       maxSequenceLength: z.number().int().min(1).default(200),
       /** Entries of the in-process cache used when there is no Redis. */
       memoryCacheEntries: z.number().int().min(0).default(10_000),
+      /** Group commit: most events one durable commit takes from concurrent requests (1 = off). */
+      commitBatchEvents: z.number().int().min(1).default(1000),
     })
     .default({}),
+  /** Who may call what: docs/security.md. */
   auth: z
     .object({
       keys: z.array(ApiKeySchema).default([]),
-      /** Scopes a request without a key gets. Default: reads are public, writes need a key. */
-      anonymousScopes: z.array(ScopeSchema).default(["read"]),
+      /** With keys configured, let requests without a key read (GET routes other than /metrics). */
+      publicReads: z.boolean().default(false),
+      /** Accept writes without a key (local demos only). */
+      openWrites: z.boolean().default(false),
+      /** Failed authentications (missing or unknown key) allowed per client address and window. */
+      failedAuth: z
+        .object({
+          max: z.number().int().min(1).default(20),
+          windowMs: z.number().int().min(1).default(10_000),
+          /** Addresses tracked at once (bounded memory); the oldest is forgotten first. */
+          maxAddresses: z.number().int().min(1).default(10_000),
+        })
+        .default({}),
+      anonymousScopes: z
+        .never({ message: "was replaced by auth.publicReads and auth.openWrites (docs/security.md)" })
+        .optional(),
     })
     .default({}),
   privacy: z
@@ -67,9 +89,33 @@ export const ServeConfigSchema = z.object({
         .default({}),
     })
     .default({}),
+  events: z
+    .object({
+      /** Accepted event types; default: view, click, cart, purchase and the prepared dataset's types. */
+      types: z
+        .array(z.string().regex(new RegExp(EVENT_TYPE_PATTERN)))
+        .min(1)
+        .optional(),
+      /** How far an event's `ts` may lie ahead of the server clock (clients' clocks drift). */
+      maxFutureSkewMs: z.number().int().min(0).default(86_400_000),
+      /** The earliest accepted `ts` (unix ms; default 2000-01-01, which also catches seconds sent as ms). */
+      minTs: z
+        .number()
+        .int()
+        .default(Date.UTC(2000, 0, 1)),
+    })
+    .default({}),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
 export type ServeConfig = z.infer<typeof ServeConfigSchema>;
 export type ServeConfigInput = z.input<typeof ServeConfigSchema>;
 export type ApiKey = z.infer<typeof ApiKeySchema>;
+
+/** The config with its defaults, or an SR_ERR_CONFIG error naming the first wrong field. */
+export function parseServeConfig(input: ServeConfigInput): ServeConfig {
+  const parsed = ServeConfigSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new SeqrankError("SR_ERR_CONFIG", `${issue.path.join(".")}: ${issue.message}`);
+}

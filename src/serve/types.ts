@@ -34,8 +34,8 @@ export interface ServeHooks {
   onUserDelete: Array<(userId: string) => unknown>;
 }
 
-/** Access a route needs: "read", "write", or "public" (no key even when reads need one). */
-export type RouteScope = "read" | "write" | "public";
+/** Access a route needs: "read", "write", "metrics", or "public" (no key even when reads need one). */
+export type RouteScope = "read" | "write" | "metrics" | "public";
 
 declare module "fastify" {
   interface FastifyInstance {

@@ -4,6 +4,7 @@
 import { Ajv, type Options } from "ajv";
 import addFormatsModule from "ajv-formats";
 import type { FastifySchema, FastifySchemaCompiler } from "fastify";
+import { idRuleKeyword } from "./id-rule.js";
 
 // ajv-formats is CommonJS whose default export is the plugin itself.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -15,5 +16,7 @@ export function validatorCompiler(): FastifySchemaCompiler<FastifySchema> {
   const strings = new Ajv({ ...BASE, coerceTypes: "array" });
   addFormats(body);
   addFormats(strings);
+  body.addKeyword(idRuleKeyword);
+  strings.addKeyword(idRuleKeyword);
   return ({ schema, httpPart }) => (httpPart === "body" ? body : strings).compile(schema as object);
 }

@@ -34,14 +34,12 @@ test("writes: no key → 401, read key → 403, unknown key → 401, write key �
   await app.close();
 });
 
-test("reads are public by default, and need a read key when anonymous scopes are empty", async () => {
+test("reads are public with publicReads, and need a read key by default once a key exists", async () => {
   const open = await testApp();
   assert.equal((await open.inject({ method: "GET", url: "/v1/users/u1/sequence" })).statusCode, 200);
   await open.close();
 
-  const closed = await testApp({
-    auth: { keys: [{ key: READ_KEY, scopes: ["read"] }], anonymousScopes: [] },
-  });
+  const closed = await testApp({ auth: { keys: [{ key: READ_KEY, scopes: ["read"] }] } });
   assert.equal((await closed.inject({ method: "GET", url: "/v1/users/u1/sequence" })).statusCode, 401);
   const ok = await closed.inject({
     method: "GET",

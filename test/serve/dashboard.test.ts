@@ -1,5 +1,5 @@
 // End to end in Chromium: the dashboard searches, a click on a result sends an event, and the user's
-// recommendations, timeline and similar items update.
+// recommendations, timeline and similar items update — under the service's Content-Security-Policy.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -38,7 +38,11 @@ test("search, click a result (an event), see the recommendations change", async 
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(url);
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
+  const loaded = await page.goto(url);
+  assert.match(loaded?.headers()["content-security-policy"] ?? "", /script-src 'self'/);
   await page.fill("#user", "5");
   await page.dispatchEvent("#user", "change");
   await page.fill("#apikey", WRITE_KEY);

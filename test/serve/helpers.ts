@@ -14,11 +14,13 @@ export const REDIS_URL = process.env.SEQRANK_TEST_REDIS ?? "redis://127.0.0.1:63
 
 export const WRITE_KEY = "write-key-0123456789";
 export const READ_KEY = "read-key-0123456789a";
+/** Reads are public here so feature tests can read without a key; test/faults/auth.test.ts tests closed reads. */
 export const KEYS: ServeConfigInput["auth"] = {
   keys: [
-    { key: WRITE_KEY, scopes: ["read", "write"], name: "writer" },
+    { key: WRITE_KEY, scopes: ["read", "write", "metrics"], name: "writer" },
     { key: READ_KEY, scopes: ["read"], name: "reader" },
   ],
+  publicReads: true,
 };
 export const WRITE = { "x-api-key": WRITE_KEY };
 

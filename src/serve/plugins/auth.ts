@@ -1,12 +1,26 @@
-// API keys with scopes. Keys come from the config and are compared by SHA-256 digest (never logged).
-// A route's scope is `config.scope`, else "read" for GET/HEAD/OPTIONS and "write" for everything else;
-// requests without a key get `auth.anonymousScopes` (default: read only), so writes refuse without a key.
+// API keys with scopes (docs/security.md). Keys come from the config and are compared by SHA-256 digest
+// (never logged). A route's scope is `config.scope`, else "read" for GET/HEAD/OPTIONS and "write" for
+// everything else. Once any key is configured, every route but the public ones (health probes, the
+// dashboard's files) needs a key with its scope, unless `auth.publicReads` / `auth.openWrites` open reads or
+// writes explicitly; /metrics always needs the "metrics" scope then. With no keys at all (local
+// development) reads and /metrics are open, writes only with `openWrites`, and a warning is logged.
+// Missing or unknown keys are counted per client address; past the limit the address gets 429s.
 import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import type { Scope } from "../config.js";
+import { AuthFailures } from "../auth-failures.js";
+import type { ServeConfig } from "../config.js";
 import { httpError } from "../errors.js";
 import type { RouteScope } from "../types.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Digest of the request's valid API key, once authenticated (the rate limiter's client identity). */
+    apiKeyId?: string;
+  }
+}
+
+type KeyScope = Exclude<RouteScope, "public">;
 
 const digest = (key: string) => createHash("sha256").update(key).digest("base64url");
 
@@ -27,28 +41,56 @@ function requiredScope(request: FastifyRequest): RouteScope {
     : "write";
 }
 
-async function authPlugin(app: FastifyInstance): Promise<void> {
-  const { keys, anonymousScopes } = app.serveConfig.auth;
-  const byDigest = new Map(
-    keys.map((k) => [digest(k.key), { name: k.name, scopes: new Set<Scope>(k.scopes) }]),
-  );
-  const anonymous = new Set<Scope>(anonymousScopes);
+/** The scopes a request without a key gets. */
+export function anonymousScopes(auth: ServeConfig["auth"]): Set<KeyScope> {
+  const scopes = new Set<KeyScope>();
+  const noKeys = auth.keys.length === 0;
+  if (noKeys || auth.publicReads) scopes.add("read");
+  if (noKeys) scopes.add("metrics");
+  if (auth.openWrites) scopes.add("write");
+  return scopes;
+}
 
-  app.addHook("onRequest", async (request) => {
+async function authPlugin(app: FastifyInstance): Promise<void> {
+  const { auth } = app.serveConfig;
+  const byDigest = new Map(
+    auth.keys.map((k) => [digest(k.key), { name: k.name, scopes: new Set<KeyScope>(k.scopes) }]),
+  );
+  const anonymous = anonymousScopes(auth);
+  const failures = new AuthFailures(auth.failedAuth);
+  if (auth.keys.length === 0)
+    app.log.warn(
+      `no API keys configured: reads and /metrics are open to anyone, writes are ${
+        auth.openWrites ? "open to anyone" : "refused"
+      }; configure keys before exposing the service (docs/security.md)`,
+    );
+
+  const refuse = (request: FastifyRequest, message: string) => {
+    failures.recordFailure(request.ip);
+    return httpError("SR_ERR_UNAUTHORIZED", message);
+  };
+
+  app.addHook("onRequest", async (request, reply) => {
     const scope = requiredScope(request);
     if (scope === "public") return;
     const key = presentedKey(request);
-    if (key === undefined) {
-      if (anonymous.has(scope)) return;
+    if (key === undefined && anonymous.has(scope)) return;
+    const retryAfter = failures.retryAfterSeconds(request.ip);
+    if (retryAfter > 0) {
+      reply.header("retry-after", String(retryAfter));
       throw httpError(
-        "SR_ERR_UNAUTHORIZED",
-        `this request needs an API key with the "${scope}" scope (x-api-key header)`,
+        "SR_ERR_RATE_LIMITED",
+        `too many failed authentications from this address: retry in ${retryAfter} s`,
       );
     }
-    const entry = byDigest.get(digest(key));
-    if (!entry) throw httpError("SR_ERR_UNAUTHORIZED", "unknown API key");
+    if (key === undefined)
+      throw refuse(request, `this request needs an API key with the "${scope}" scope (x-api-key header)`);
+    const id = digest(key);
+    const entry = byDigest.get(id);
+    if (!entry) throw refuse(request, "unknown API key");
     if (!entry.scopes.has(scope))
       throw httpError("SR_ERR_FORBIDDEN", `API key "${entry.name}" lacks the "${scope}" scope`);
+    request.apiKeyId = id;
   });
 }
 

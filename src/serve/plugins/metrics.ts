@@ -30,7 +30,8 @@ async function metricsPlugin(app: FastifyInstance): Promise<void> {
     s.latency.observe(reply.elapsedTime / 1000);
     done();
   });
-  app.get("/metrics", { config: { rateLimit: false } }, async (_request, reply) =>
+  // Needs the "metrics" scope once keys exist (a scraper key need not read user data).
+  app.get("/metrics", { config: { scope: "metrics", rateLimit: false } }, async (_request, reply) =>
     reply.type("text/plain; version=0.0.4; charset=utf-8").send(await app.metrics.expose()),
   );
 }

@@ -1,6 +1,8 @@
-// A user's stored behaviour (timeline and sequence) and the right to be forgotten.
+// A user's stored behaviour (timeline and sequence) and the right to be forgotten: DELETE /v1/users/:id,
+// and POST /v1/admin/forget-user for ids stored before the id rule that no URL can carry any more (a lone
+// surrogate is not valid UTF-8, so it cannot be percent-encoded) or that the rule now refuses.
 import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyInstance } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { RunHook } from "../../hooks.js";
 import { ERRORS_4XX, Id } from "../schemas.js";
 
@@ -10,6 +12,13 @@ export interface UserRoutesOptions {
 
 const UserParams = Type.Object({ id: Id });
 type UserParams = Static<typeof UserParams>;
+
+/** Any id the service accepted before the id rule (1–256 characters): only for forgetting. */
+const ForgetBody = Type.Object(
+  { user_id: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+);
+type ForgetBody = Static<typeof ForgetBody>;
 
 const EventsQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) });
 type EventsQuery = Static<typeof EventsQuery>;
@@ -35,6 +44,12 @@ const DeleteResponse = Type.Object({
 });
 
 export default async function userRoutes(app: FastifyInstance, opts: UserRoutesOptions): Promise<void> {
+  const forget = async (userId: string, log: FastifyBaseLogger) => {
+    const deleted = await app.store.deleteUser(userId);
+    await opts.runHook("onUserDelete", userId, log);
+    return { user_id: userId, deleted };
+  };
+
   app.get<{ Params: UserParams; Querystring: EventsQuery }>(
     "/v1/users/:id/events",
     {
@@ -68,10 +83,12 @@ export default async function userRoutes(app: FastifyInstance, opts: UserRoutesO
   app.delete<{ Params: UserParams }>(
     "/v1/users/:id",
     { schema: { params: UserParams, response: { 200: DeleteResponse, ...ERRORS_4XX } } },
-    async (request) => {
-      const deleted = await app.store.deleteUser(request.params.id);
-      await opts.runHook("onUserDelete", request.params.id, request.log);
-      return { user_id: request.params.id, deleted };
-    },
+    async (request) => forget(request.params.id, request.log),
+  );
+
+  app.post<{ Body: ForgetBody }>(
+    "/v1/admin/forget-user",
+    { schema: { body: ForgetBody, response: { 200: DeleteResponse, ...ERRORS_4XX } } },
+    async (request) => forget(request.body.user_id, request.log),
   );
 }
