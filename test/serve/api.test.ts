@@ -104,7 +104,7 @@ test("events: the next read sees the new sequence; onEvent runs after storage; a
     timeline.events.map((e: { type: string }) => e.type),
     ["view", "purchase"],
   );
-  const metrics = (await app.inject({ method: "GET", url: "/metrics" })).body;
+  const metrics = (await app.inject({ method: "GET", url: "/metrics", headers: WRITE })).body;
   assert.match(metrics, /seqrank_hook_errors_total\{hook="onEvent"\} 1/);
   await app.close();
 });
@@ -214,7 +214,11 @@ test("pseudonymisation: stored user ids are keyed hashes, the API works with raw
     keys.every((k) => !k.includes("alice")),
     keys.join(","),
   );
-  assert.deepEqual(await redis.lrange(`${redisPrefix}seq:${stored[0]}`, 0, -1), ["a", "b"]);
+  const timeline = await redis.zrange(`${redisPrefix}timeline:${stored[0]}`, "0", "-1"); // "<key>\t<item>"
+  assert.deepEqual(
+    timeline.map((m) => m.split("\t")[1]),
+    ["a", "b"],
+  );
   redis.disconnect();
 
   const del = await app.inject({ method: "DELETE", url: "/v1/users/alice@example.com", headers: WRITE });
@@ -272,7 +276,7 @@ test("/metrics is valid Prometheus text with per-route counts and latency histog
   await post(app, { user_id: "m1", item_id: "b", type: "click" });
   await app.inject({ method: "GET", url: "/v1/items/none" });
   await app.inject({ method: "GET", url: "/nowhere" });
-  const res = await app.inject({ method: "GET", url: "/metrics" });
+  const res = await app.inject({ method: "GET", url: "/metrics", headers: WRITE });
   assert.match(res.headers["content-type"] as string, /^text\/plain; version=0\.0\.4/);
   const s = parsePrometheus(res.body);
   assert.equal(s.get('seqrank_http_requests_total{method="POST",route="/v1/events",status="200"}'), 2);

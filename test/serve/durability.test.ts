@@ -13,7 +13,16 @@ const USERS_PER_SENDER = 20;
 
 test("every acknowledged event survives kill -9 mid-load", async () => {
   const db = join(dir.path, "events.db");
-  const args = ["--db", db, "--api-key", WRITE_KEY, "--no-rate-limit", "--log-level", "warn"];
+  const args = [
+    "--db",
+    db,
+    "--api-key",
+    WRITE_KEY,
+    "--public-reads",
+    "--no-rate-limit",
+    "--log-level",
+    "warn",
+  ];
   const first = await spawnServer(args);
   const acked = new Map<string, string>(); // event id → user id
   let killed = false;

@@ -40,6 +40,7 @@ const replica = async (name: string) => {
     prefix,
     "--api-key",
     WRITE_KEY,
+    "--public-reads",
     "--log-level",
     "warn",
   ]);

@@ -1,12 +1,14 @@
-// What both stores share: the event log and the catalogue live in the SQLite file. Subclasses decide where
-// user sequences and caches live.
+// What both stores share: the SQLite file holds the event log, the catalogue, the markers and every user's
+// sequence (updated in the event's transaction). Subclasses decide where sequences are read from and where
+// caches live.
 import type { DeltaLog } from "./delta-log.js";
-import type { SqliteTables } from "./sqlite-tables.js";
+import type { InsertOutcome, SqliteTables } from "./sqlite-tables.js";
 import type {
   AppendResult,
   CatalogItem,
   ItemInput,
   NewEvent,
+  SeedSequence,
   Store,
   StoredEvent,
   StoreStats,
@@ -18,22 +20,17 @@ export abstract class SqliteBackedStore implements Store {
   abstract readonly deltas: DeltaLog;
   protected closed = false;
 
-  constructor(
-    protected readonly tables: SqliteTables,
-    protected readonly maxSequenceLength: number,
-  ) {}
+  constructor(protected readonly tables: SqliteTables) {}
 
   abstract appendEvents(events: NewEvent[]): Promise<AppendResult>;
   abstract sequence(userId: string): Promise<string[]>;
   abstract sequences(pageSize?: number): AsyncIterable<Array<[string, string[]]>>;
-  abstract seedSequences(sequences: Iterable<[string, string[]]>): Promise<number>;
-  abstract hasMarker(name: string): Promise<boolean>;
-  abstract setMarker(name: string): Promise<void>;
+  abstract seedSequences(sequences: Iterable<SeedSequence>): Promise<number>;
   abstract cacheGet(key: string): Promise<string | undefined>;
   abstract cacheSet(key: string, value: string, ttlMs: number, userId?: string): Promise<void>;
   abstract cacheDropUser(userId: string): Promise<number>;
-  /** Removes the user's sequence; returns whether there was one. */
-  protected abstract deleteSequence(userId: string): Promise<boolean>;
+  /** Removes the user's sequence outside the SQLite file; returns whether there was one. */
+  protected abstract deleteSharedSequence(userId: string): Promise<boolean>;
   protected abstract countUsers(): Promise<number>;
 
   userKey(userId: string): string {
@@ -44,11 +41,19 @@ export abstract class SqliteBackedStore implements Store {
     return this.tables.userEvents(userId, limit);
   }
 
+  async hasMarker(name: string): Promise<boolean> {
+    return this.tables.hasMarker(name);
+  }
+
+  async setMarker(name: string): Promise<void> {
+    this.tables.setMarker(name);
+  }
+
   async deleteUser(userId: string): Promise<UserDeletion> {
-    const events = this.tables.deleteUserEvents(userId);
-    const sequence = await this.deleteSequence(userId);
+    const deleted = this.tables.deleteUser(userId);
+    const shared = await this.deleteSharedSequence(userId);
     const caches = await this.cacheDropUser(userId);
-    return { events, sequence, caches };
+    return { events: deleted.events, sequence: deleted.sequence || shared, caches };
   }
 
   async getItem(id: string): Promise<CatalogItem | undefined> {
@@ -83,30 +88,13 @@ export abstract class SqliteBackedStore implements Store {
     this.closed = true;
     this.tables.close();
   }
-
-  /** Appends items to a sequence and keeps its newest `maxSequenceLength`. */
-  protected trimmed(items: string[]): string[] {
-    return items.length > this.maxSequenceLength ? items.slice(-this.maxSequenceLength) : items;
-  }
 }
 
-/** The result of appending `events` of which `inserted` (the same objects) were new. */
-export function appendResult(events: NewEvent[], inserted: NewEvent[]): AppendResult {
-  const written = new Set(inserted);
-  return {
-    inserted: inserted.length,
-    duplicates: events.length - inserted.length,
-    fresh: events.map((e) => written.has(e)),
-  };
+/** The result of an append from its per-event outcomes and which of them were applied now. */
+export function appendResult(fresh: boolean[]): AppendResult {
+  const inserted = fresh.filter(Boolean).length;
+  return { inserted, duplicates: fresh.length - inserted, fresh };
 }
 
-/** Groups inserted events by user, in arrival order: user → item ids to append. */
-export function appendsByUser(events: NewEvent[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const e of events) {
-    const items = out.get(e.userId);
-    if (items) items.push(e.itemId);
-    else out.set(e.userId, [e.itemId]);
-  }
-  return out;
-}
+/** Whether each outcome's event was written by this append. */
+export const freshFlags = (outcomes: InsertOutcome[]): boolean[] => outcomes.map((o) => o.fresh);

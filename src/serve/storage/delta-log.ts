@@ -18,7 +18,10 @@ export interface DeltaPage {
 }
 
 export interface DeltaLog {
-  /** Appends the deltas in order, durably (an SQLite commit or a Redis stream entry) before resolving. */
+  /**
+   * Appends the deltas in order, committed before resolving (an SQLite commit, not fsync'd: derived counts,
+   * safe against a crash but not a power loss; or a Redis stream entry).
+   */
   append(deltas: InteractionDelta[]): Promise<void>;
   /** At most `limit` deltas after `cursor` ("" = from the beginning), oldest first. */
   after(cursor: string, limit: number): Promise<DeltaPage>;

@@ -2,7 +2,7 @@
 // SQLite file nor Redis holds a raw user id, while callers keep using raw ids. Cache keys are hashed too,
 // since callers may build them from user ids.
 import { createHmac } from "node:crypto";
-import type { AppendResult, NewEvent, Store, StoredEvent, UserDeletion } from "./store.js";
+import type { AppendResult, NewEvent, SeedSequence, Store, StoredEvent, UserDeletion } from "./store.js";
 
 export function pseudonymizer(secret: string): (id: string) => string {
   return (id) => createHmac("sha256", secret).update(id).digest("base64url");
@@ -22,7 +22,7 @@ export function pseudonymizedStore(inner: Store, secret: string): Store {
     seedSequences: (sequences) =>
       inner.seedSequences(
         (function* () {
-          for (const [userId, items] of sequences) yield [hash(userId), items] as [string, string[]];
+          for (const [userId, items, times] of sequences) yield [hash(userId), items, times] as SeedSequence;
         })(),
       ),
     hasMarker: (name) => inner.hasMarker(name),

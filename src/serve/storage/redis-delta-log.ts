@@ -4,11 +4,13 @@
 // replays only the newest deltas.
 import type { Redis } from "ioredis";
 import type { DeltaLog, DeltaPage, InteractionDelta } from "./delta-log.js";
-import { execOrThrow } from "./redis-exec.js";
+import { execOrThrow, redisCall } from "./redis-exec.js";
 
 /** How long one XREAD blocks before it is reissued, and the pause after a Redis error before retrying. */
 const BLOCK_MS = 5000;
 const RETRY_MS = 1000;
+/** The blocking read's own command timeout: longer than it blocks. */
+const COMMAND_MARGIN_MS = 2000;
 
 export class RedisDeltaLog implements DeltaLog {
   constructor(
@@ -26,7 +28,7 @@ export class RedisDeltaLog implements DeltaLog {
 
   async after(cursor: string, limit: number): Promise<DeltaPage> {
     const start = cursor === "" ? "-" : `(${cursor}`;
-    const entries = await this.redis.xrange(this.key, start, "+", "COUNT", limit);
+    const entries = await redisCall(this.redis.xrange(this.key, start, "+", "COUNT", limit));
     return {
       deltas: entries.map(([, fields]) => JSON.parse(fields[1]) as InteractionDelta),
       cursor: entries.length > 0 ? entries[entries.length - 1][0] : cursor,
@@ -34,7 +36,8 @@ export class RedisDeltaLog implements DeltaLog {
   }
 
   watch(cursor: () => string, onAppend: () => Promise<void>): () => Promise<void> {
-    const conn = this.redis.duplicate();
+    const conn = this.redis.duplicate({ commandTimeout: BLOCK_MS + COMMAND_MARGIN_MS });
+    conn.on("error", () => {}); // the loop below retries; the store's probe reports Redis away
     let stopped = false;
     const loop = (async () => {
       while (!stopped) {

@@ -1,11 +1,12 @@
-// First-start seeding: user sequences from a prepared dataset (raw ids, training-type events, oldest first)
+// First-start seeding: user sequences from a prepared dataset (raw ids, training-type events, oldest first,
+// with their times so later events, backdated ones too, take their place among them)
 // and catalogue items from a JSONL file. Both only fill what is missing, so restarts keep live state.
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { loadDataset, readVocabTsv } from "../../data/index.js";
 import { SeqrankError } from "../../util/errors.js";
-import type { ItemInput, Store } from "./store.js";
+import type { ItemInput, SeedSequence, Store } from "./store.js";
 
 /**
  * Seeds the sequence of every dataset user once per store (a marker records it, so users deleted later are
@@ -17,12 +18,16 @@ export async function seedSequencesFromDataset(store: Store, dataDir: string): P
   if (await store.hasMarker(marker)) return 0;
   const users = readVocabTsv(join(dataDir, "users.tsv"));
   const items = readVocabTsv(join(dataDir, "items.tsv"));
-  function* sequences(): Generator<[string, string[]]> {
+  function* sequences(): Generator<SeedSequence> {
     for (let u = 1; u <= ds.nUsers; u++) {
       const seq: string[] = [];
-      for (let p = ds.offsets[u]; p < ds.offsets[u + 1]; p++)
-        if (ds.trainType[ds.events[p]] === 1) seq.push(items.value(ds.items[p]));
-      yield [users.value(u), seq];
+      const times: Array<number | null> = [];
+      for (let p = ds.offsets[u]; p < ds.offsets[u + 1]; p++) {
+        if (ds.trainType[ds.events[p]] !== 1) continue;
+        seq.push(items.value(ds.items[p]));
+        times.push(Number.isNaN(ds.ts[p]) ? null : Math.round(ds.ts[p] * 1000)); // dataset times are seconds
+      }
+      yield [users.value(u), seq, times];
     }
   }
   const seeded = await store.seedSequences(sequences());

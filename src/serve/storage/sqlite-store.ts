@@ -1,11 +1,12 @@
 // Everything in one embedded SQLite file: events, catalogue and user sequences (the sequence update commits
 // in the same transaction as its events) and the interaction delta log, plus an in-process cache. The
 // default store.
-import { appendResult, appendsByUser, SqliteBackedStore } from "./base-store.js";
+import { appendResult, freshFlags, SqliteBackedStore } from "./base-store.js";
 import { MemoryCache } from "./memory-cache.js";
 import { SqliteDeltaLog } from "./sqlite-delta-log.js";
 import { SqliteTables } from "./sqlite-tables.js";
-import type { AppendResult, NewEvent } from "./store.js";
+import type { AppendResult, NewEvent, SeedSequence } from "./store.js";
+import { entryItem } from "./timeline.js";
 
 export interface SqliteStoreOptions {
   path: string;
@@ -17,68 +18,28 @@ export class SqliteStore extends SqliteBackedStore {
   readonly kind = "sqlite" as const;
   readonly deltas: SqliteDeltaLog;
   private readonly cache: MemoryCache;
-  private readonly stmts;
 
   constructor(opts: SqliteStoreOptions) {
-    super(new SqliteTables(opts.path), opts.maxSequenceLength);
+    super(new SqliteTables(opts.path, opts.maxSequenceLength));
     this.cache = new MemoryCache(opts.cacheEntries);
-    this.deltas = new SqliteDeltaLog(this.tables.db);
-    const db = this.tables.db;
-    this.stmts = {
-      get: db.prepare("SELECT items FROM sequences WHERE user_id = ?").pluck(),
-      page: db
-        .prepare("SELECT user_id, items FROM sequences WHERE user_id > ? ORDER BY user_id LIMIT ?")
-        .raw(),
-      put: db.prepare("INSERT OR REPLACE INTO sequences (user_id, items) VALUES (?, ?)"),
-      seed: db.prepare("INSERT OR IGNORE INTO sequences (user_id, items) VALUES (?, ?)"),
-      delete: db.prepare("DELETE FROM sequences WHERE user_id = ?"),
-      count: db.prepare("SELECT count(*) FROM sequences").pluck(),
-      hasMarker: db.prepare("SELECT 1 FROM markers WHERE name = ?").pluck(),
-      setMarker: db.prepare("INSERT OR IGNORE INTO markers (name) VALUES (?)"),
-    };
+    this.deltas = new SqliteDeltaLog(this.tables);
   }
 
   async appendEvents(events: NewEvent[]): Promise<AppendResult> {
-    const inserted = this.tables.insertEvents(events, (fresh) => {
-      for (const [userId, items] of appendsByUser(fresh)) {
-        const seq = this.read(userId);
-        seq.push(...items);
-        this.stmts.put.run(userId, JSON.stringify(this.trimmed(seq)));
-      }
-    });
-    return appendResult(events, inserted);
+    return appendResult(freshFlags(this.tables.insertEvents(events)));
   }
 
   async sequence(userId: string): Promise<string[]> {
-    return this.read(userId);
+    return this.tables.sequence(userId).map(entryItem);
   }
 
   async *sequences(pageSize = 1000): AsyncIterable<Array<[string, string[]]>> {
-    let after = "";
-    for (;;) {
-      const rows = this.stmts.page.all(after, pageSize) as Array<[string, string]>;
-      if (rows.length === 0) return;
-      yield rows.map(([userId, items]) => [userId, JSON.parse(items)]);
-      after = rows[rows.length - 1][0];
-    }
+    for await (const page of this.tables.sequencePages(pageSize))
+      yield page.map(([userId, entries]) => [userId, entries.map(entryItem)]);
   }
 
-  async seedSequences(sequences: Iterable<[string, string[]]>): Promise<number> {
-    const run = this.tables.db.transaction(() => {
-      let n = 0;
-      for (const [userId, items] of sequences)
-        n += this.stmts.seed.run(userId, JSON.stringify(this.trimmed(items))).changes;
-      return n;
-    });
-    return run();
-  }
-
-  async hasMarker(name: string): Promise<boolean> {
-    return this.stmts.hasMarker.get(name) !== undefined;
-  }
-
-  async setMarker(name: string): Promise<void> {
-    this.stmts.setMarker.run(name);
+  async seedSequences(sequences: Iterable<SeedSequence>): Promise<number> {
+    return this.tables.seedSequences(sequences).length;
   }
 
   async cacheGet(key: string): Promise<string | undefined> {
@@ -93,16 +54,11 @@ export class SqliteStore extends SqliteBackedStore {
     return this.cache.dropUser(userId);
   }
 
-  protected async deleteSequence(userId: string): Promise<boolean> {
-    return this.stmts.delete.run(userId).changes === 1;
+  protected async deleteSharedSequence(): Promise<boolean> {
+    return false; // the sequence lives in the SQLite file only
   }
 
   protected async countUsers(): Promise<number> {
-    return this.stmts.count.get() as number;
-  }
-
-  private read(userId: string): string[] {
-    const json = this.stmts.get.get(userId) as string | undefined;
-    return json === undefined ? [] : JSON.parse(json);
+    return this.tables.countSequences();
   }
 }

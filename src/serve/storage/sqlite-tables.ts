@@ -1,8 +1,14 @@
-// The SQLite file behind both stores: the event log and the catalogue (and, for SqliteStore, sequences).
+// The SQLite file behind both stores: the event log, the catalogue, and every user's sequence (a timeline,
+// updated in the same transaction as its events, so the file alone can rebuild everything derived from it).
 // WAL + synchronous=FULL: a commit is fsync'd before it returns, so an acknowledged event survives kill -9
 // and power loss; WAL lets several server processes share one file.
-import Database from "better-sqlite3";
-import type { CatalogItem, ItemInput, NewEvent, StoredEvent } from "./store.js";
+import { randomBytes } from "node:crypto";
+import type Database from "better-sqlite3";
+import { SeqrankError } from "../../util/errors.js";
+import { guarded, openDatabase } from "./sqlite-file.js";
+import { SqliteTimelines } from "./sqlite-timelines.js";
+import type { CatalogItem, ItemInput, NewEvent, SeedSequence, StoredEvent } from "./store.js";
+import { eventEntry, newestEntries, seedEntries, type TimelineEntry } from "./timeline.js";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -15,8 +21,8 @@ CREATE TABLE IF NOT EXISTS events (
   props TEXT
 );
 CREATE INDEX IF NOT EXISTS events_by_user ON events (user_id, seq);
-CREATE TABLE IF NOT EXISTS sequences (user_id TEXT PRIMARY KEY, items TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS markers (name TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS store_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS items (
   id TEXT PRIMARY KEY,
   title TEXT,
@@ -50,6 +56,12 @@ interface ItemRow {
   updated_at: number;
 }
 
+/** One input event after an append: the stored row, and whether this append wrote it (false: an earlier one did). */
+export interface InsertOutcome {
+  stored: StoredEvent;
+  fresh: boolean;
+}
+
 const toEvent = (r: EventRow): StoredEvent => ({
   seq: r.seq,
   eventId: r.event_id,
@@ -71,25 +83,47 @@ const toItem = (r: ItemRow): CatalogItem => ({
   updatedAt: r.updated_at,
 });
 
+/** The store boundary's own check: a time that is not integer ms would be stored as NULL or a float. */
+function checkTimes(events: NewEvent[]): void {
+  events.forEach((e, i) => {
+    if (!Number.isSafeInteger(e.ts))
+      throw new SeqrankError(
+        "SR_ERR_VALIDATION",
+        `ts of event ${i} must be an integer number of Unix milliseconds, got ${String(e.ts)}`,
+      );
+  });
+}
+
 export class SqliteTables {
   readonly db: Database.Database;
+  /** Random id of this file, part of every event's timeline entry (replicas with files of their own). */
+  readonly fileId: string;
   private readonly stmts;
+  private readonly timelines: SqliteTimelines;
 
-  constructor(path: string) {
-    this.db = new Database(path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.pragma("busy_timeout = 5000");
-    this.db.exec(SCHEMA);
+  constructor(
+    readonly path: string,
+    private readonly maxSequenceLength: number,
+  ) {
+    this.db = openDatabase(path, (db) => db.exec(SCHEMA));
     const db = this.db;
+    this.timelines = this.guard(() => new SqliteTimelines(db, maxSequenceLength));
     this.stmts = {
+      // Only an event_id conflict is a duplicate; any other constraint failure throws.
       insertEvent: db.prepare(
-        "INSERT OR IGNORE INTO events (event_id, user_id, item_id, type, ts, props) VALUES (?, ?, ?, ?, ?, ?)",
+        `INSERT INTO events (event_id, user_id, item_id, type, ts, props) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (event_id) DO NOTHING`,
       ),
+      eventById: db.prepare("SELECT * FROM events WHERE event_id = ?"),
       userEvents: db.prepare(
         "SELECT * FROM (SELECT * FROM events WHERE user_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq",
       ),
       deleteUserEvents: db.prepare("DELETE FROM events WHERE user_id = ?"),
+      hasMarker: db.prepare("SELECT 1 FROM markers WHERE name = ?").pluck(),
+      setMarker: db.prepare("INSERT OR IGNORE INTO markers (name) VALUES (?)"),
+      getMeta: db.prepare("SELECT value FROM store_meta WHERE name = ?").pluck(),
+      setMeta: db.prepare("INSERT OR REPLACE INTO store_meta (name, value) VALUES (?, ?)"),
+      addMeta: db.prepare("INSERT OR IGNORE INTO store_meta (name, value) VALUES (?, ?)"),
       getItem: db.prepare("SELECT * FROM items WHERE id = ?"),
       putItem: db.prepare(
         `INSERT INTO items (id, title, brand, category, price, in_stock, attributes, updated_at)
@@ -103,36 +137,118 @@ export class SqliteTables {
       countEvents: db.prepare("SELECT count(*) AS n FROM events"),
       countItems: db.prepare("SELECT count(*) AS n FROM items"),
     };
+    this.fileId = this.guard(() => {
+      this.stmts.addMeta.run("file_id", randomBytes(6).toString("base64url"));
+      return this.stmts.getMeta.get("file_id") as string;
+    });
+  }
+
+  /** The timeline entry of a stored event. */
+  entry(e: StoredEvent): TimelineEntry {
+    return eventEntry(e.ts, e.seq, e.itemId, this.fileId);
   }
 
   /**
-   * Inserts the events in one transaction; `inTransaction` runs inside it with the events actually
-   * inserted (not duplicates), so derived state (SqliteStore's sequences) commits atomically with them.
+   * Inserts the events and puts the new ones into their users' sequences at their time, in one transaction
+   * (one fsync however many events). Returns one outcome per input event, in order.
    */
-  insertEvents(events: NewEvent[], inTransaction?: (inserted: NewEvent[]) => void): NewEvent[] {
-    const run = this.db.transaction((batch: NewEvent[]) => {
-      const inserted: NewEvent[] = [];
-      for (const e of batch) {
-        const props = e.props === null ? null : JSON.stringify(e.props);
-        const r = this.stmts.insertEvent.run(e.eventId, e.userId, e.itemId, e.type, e.ts, props);
-        if (r.changes === 1) inserted.push(e);
+  insertEvents(events: NewEvent[]): InsertOutcome[] {
+    checkTimes(events);
+    return this.guard(() => this.db.transaction(() => this.insertAll(events))());
+  }
+
+  private insertAll(events: NewEvent[]): InsertOutcome[] {
+    const outcomes: InsertOutcome[] = [];
+    const added = new Map<string, TimelineEntry[]>();
+    for (const e of events) {
+      const props = e.props === null ? null : JSON.stringify(e.props);
+      const r = this.stmts.insertEvent.run(e.eventId, e.userId, e.itemId, e.type, e.ts, props);
+      if (r.changes === 0) {
+        outcomes.push({ stored: toEvent(this.stmts.eventById.get(e.eventId) as EventRow), fresh: false });
+        continue;
       }
-      inTransaction?.(inserted);
-      return inserted;
-    });
-    return run(events);
+      const stored = { ...e, seq: Number(r.lastInsertRowid) };
+      outcomes.push({ stored, fresh: true });
+      const entries = added.get(e.userId);
+      if (entries) entries.push(this.entry(stored));
+      else added.set(e.userId, [this.entry(stored)]);
+    }
+    for (const [userId, entries] of added) this.timelines.add(userId, entries);
+    return outcomes;
+  }
+
+  /** The user's sequence, oldest first (empty when none). */
+  sequence(userId: string): TimelineEntry[] {
+    return this.guard(() => this.timelines.read(userId));
+  }
+
+  sequencePage(afterUser: string, limit: number): Array<[string, TimelineEntry[]]> {
+    return this.guard(() => this.timelines.page(afterUser, limit));
+  }
+
+  async *sequencePages(pageSize: number): AsyncIterable<Array<[string, TimelineEntry[]]>> {
+    let after = "";
+    for (;;) {
+      const page = this.sequencePage(after, pageSize);
+      if (page.length === 0) return;
+      yield page;
+      after = page[page.length - 1][0];
+    }
+  }
+
+  /** Stores the sequences of users who have none, in one transaction; returns those users with their entries. */
+  seedSequences(sequences: Iterable<SeedSequence>): Array<[string, TimelineEntry[]]> {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const seeded: Array<[string, TimelineEntry[]]> = [];
+        for (const [userId, items, times] of sequences) {
+          if (items.length === 0) continue;
+          if (this.timelines.has(userId)) continue;
+          const entries = newestEntries(seedEntries(items, times), this.maxSequenceLength);
+          this.timelines.add(userId, entries);
+          seeded.push([userId, entries]);
+        }
+        return seeded;
+      })(),
+    );
+  }
+
+  countSequences(): number {
+    return this.guard(() => this.timelines.count());
+  }
+
+  /** Removes the user's events and sequence in one transaction. */
+  deleteUser(userId: string): { events: number; sequence: boolean } {
+    return this.guard(() =>
+      this.db.transaction(() => ({
+        events: this.stmts.deleteUserEvents.run(userId).changes,
+        sequence: this.timelines.delete(userId),
+      }))(),
+    );
   }
 
   userEvents(userId: string, limit: number): StoredEvent[] {
-    return (this.stmts.userEvents.all(userId, limit) as EventRow[]).map(toEvent);
+    return this.guard(() => (this.stmts.userEvents.all(userId, limit) as EventRow[]).map(toEvent));
   }
 
-  deleteUserEvents(userId: string): number {
-    return this.stmts.deleteUserEvents.run(userId).changes;
+  hasMarker(name: string): boolean {
+    return this.guard(() => this.stmts.hasMarker.get(name) !== undefined);
+  }
+
+  setMarker(name: string): void {
+    this.guard(() => this.stmts.setMarker.run(name));
+  }
+
+  getMeta(name: string): string | undefined {
+    return this.guard(() => this.stmts.getMeta.get(name) as string | undefined);
+  }
+
+  setMeta(name: string, value: string): void {
+    this.guard(() => this.stmts.setMeta.run(name, value));
   }
 
   getItem(id: string): CatalogItem | undefined {
-    const row = this.stmts.getItem.get(id) as ItemRow | undefined;
+    const row = this.guard(() => this.stmts.getItem.get(id) as ItemRow | undefined);
     return row && toItem(row);
   }
 
@@ -156,15 +272,15 @@ export class SqliteTables {
       }
       return created;
     });
-    return run(items);
+    return this.guard(() => run(items));
   }
 
   deleteItem(id: string): boolean {
-    return this.stmts.deleteItem.run(id).changes === 1;
+    return this.guard(() => this.stmts.deleteItem.run(id).changes === 1);
   }
 
   itemsPage(afterId: string, limit: number): CatalogItem[] {
-    return (this.stmts.itemsPage.all(afterId, limit) as ItemRow[]).map(toItem);
+    return this.guard(() => (this.stmts.itemsPage.all(afterId, limit) as ItemRow[]).map(toItem));
   }
 
   async *itemPages(pageSize: number): AsyncIterable<CatalogItem[]> {
@@ -179,10 +295,15 @@ export class SqliteTables {
 
   counts(): { events: number; items: number } {
     const n = (s: Database.Statement) => (s.get() as { n: number }).n;
-    return { events: n(this.stmts.countEvents), items: n(this.stmts.countItems) };
+    return this.guard(() => ({ events: n(this.stmts.countEvents), items: n(this.stmts.countItems) }));
   }
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** Runs `fn`, naming this file in any damaged-file error. */
+  guard<T>(fn: () => T): T {
+    return guarded(this.path, fn);
   }
 }

@@ -19,12 +19,18 @@ export interface StoredEvent {
 export type NewEvent = Omit<StoredEvent, "seq">;
 
 export interface AppendResult {
-  /** Events written now (duplicates of an earlier `eventId` are not). */
+  /**
+   * Events applied now: new ones, and earlier-stored ones whose sequence write had failed (an outage) and
+   * that this retry completed (unless the store repaired them first; then the retry is a duplicate).
+   */
   inserted: number;
   duplicates: number;
-  /** Per input event, in order: written now (false for a duplicate, which must not be counted again). */
+  /** Per input event, in order: applied now (false for a duplicate, which must not be counted again). */
   fresh: boolean[];
 }
+
+/** A seeded sequence: user, item ids oldest first, and optionally their times (unix ms; null = unknown). */
+export type SeedSequence = [userId: string, items: string[], times?: ReadonlyArray<number | null>];
 
 export interface CatalogItem {
   id: string;
@@ -55,21 +61,26 @@ export interface StoreStats {
 export interface Store {
   readonly kind: "sqlite" | "redis";
   /**
-   * Writes the events durably (fsync'd SQLite commit) and appends their items to the users' sequences.
-   * Resolves only once both are done.
+   * Writes the events durably (one fsync'd SQLite commit) and puts their items into the users' sequences at
+   * their time. Resolves only once both are done; rejects with SR_ERR_VALIDATION for a `ts` that is not an
+   * integer, SR_ERR_REDIS when Redis fails (the events may then be stored: a retry with the same event ids
+   * completes them).
    */
   appendEvents(events: NewEvent[]): Promise<AppendResult>;
   /** The newest `limit` events of a user, oldest first. */
   userEvents(userId: string, limit: number): Promise<StoredEvent[]>;
-  /** Item ids of the user's sequence, oldest first (at most the configured maximum length). */
+  /**
+   * Item ids of the user's sequence ordered by event time, ties by arrival (at most the configured maximum
+   * length, the newest kept).
+   */
   sequence(userId: string): Promise<string[]>;
   /** The key the store files a user under: the id itself, or its pseudonym under pseudonymisation. */
   userKey(userId: string): string;
   /** Every stored sequence, in pages of [user key, item ids] (e.g. to warm per-user caches at start). */
   sequences(pageSize?: number): AsyncIterable<Array<[userKey: string, items: string[]]>>;
   /** Replaces whole sequences (seeding from a prepared dataset); only for users without one. */
-  seedSequences(sequences: Iterable<[userId: string, items: string[]]>): Promise<number>;
-  /** One-time markers (e.g. "sequences seeded"), kept beside the sequences so a reset of either resets both. */
+  seedSequences(sequences: Iterable<SeedSequence>): Promise<number>;
+  /** One-time markers (e.g. "sequences seeded"), kept in the SQLite file beside the durable sequences. */
   hasMarker(name: string): Promise<boolean>;
   setMarker(name: string): Promise<void>;
   /** Removes the user's events, sequence and every cache entry tagged with the user. */
