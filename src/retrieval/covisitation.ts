@@ -2,7 +2,7 @@
 // the same session) are neighbours, weighted 1 / distance and decayed over time. Each item keeps its top
 // neighbours only (pruned back to `topN` when the list doubles), and new events update the lists at once.
 import { z } from "zod";
-import { DecayClock } from "./decay.js";
+import { type Clock, DecayClock, systemClock } from "./decay.js";
 
 export const CoVisitationConfigSchema = z
   .object({
@@ -35,9 +35,10 @@ export class CoVisitation {
   private readonly sorted = new Map<number, NeighbourList>();
   private readonly clock: DecayClock;
 
-  constructor(config: CoVisitationConfigInput = {}, now = Date.now() / 1000) {
+  /** `now`: the decay origin (unix seconds); `clock`: the time no event counts after (decay.ts). */
+  constructor(config: CoVisitationConfigInput = {}, now?: number, clock: Clock = systemClock) {
     this.config = CoVisitationConfigSchema.parse(config);
-    this.clock = new DecayClock(this.config.halfLifeDays * 86_400, now);
+    this.clock = new DecayClock(this.config.halfLifeDays * 86_400, now ?? clock(), clock);
   }
 
   private addOneWay(a: number, b: number, w: number): void {

@@ -17,6 +17,7 @@ export {
   type Neighbour,
   type NeighbourList,
 } from "./covisitation.js";
+export { type Clock, DecayClock, systemClock } from "./decay.js";
 export {
   type AnnSearch,
   type IndexHits,
@@ -56,3 +57,4 @@ export {
   type RecommendResult,
   recommend,
 } from "./recommend.js";
+export { unitScale } from "./unit-scale.js";

@@ -2,6 +2,7 @@
 // λ·relevance − (1 − λ)·(max cosine similarity to the items already picked). Relevance is min–max scaled
 // to [0, 1] so λ means the same whatever the ranker's score range.
 import { dot } from "./catalogue.js";
+import { unitScale } from "./unit-scale.js";
 
 export interface Scored {
   item: number;
@@ -26,10 +27,12 @@ export function mmr<T extends Scored>(
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const c of candidates) {
+    if (!Number.isFinite(c.score)) continue;
     lo = Math.min(lo, c.score);
     hi = Math.max(hi, c.score);
   }
-  const rel = candidates.map((c) => (hi > lo ? (c.score - lo) / (hi - lo) : 1));
+  // A non-finite score (never the blend ranker's) ranks last rather than making every value NaN.
+  const rel = candidates.map((c) => (Number.isFinite(c.score) ? unitScale(c.score, lo, hi) : 0));
   const vecs = candidates.map((c) => vectorOf(c.item));
   const norms = vecs.map((v) => (v ? Math.sqrt(dot(v, v)) || 1 : 1));
   const maxSim = new Float64Array(n);
@@ -57,7 +60,9 @@ export function mmr<T extends Scored>(
       const w = vecs[best];
       for (let p = seen[best]; w && p < diverse.length; p++) {
         const j = diverse[p];
-        maxSim[best] = Math.max(maxSim[best], dot(vecs[j]!, w) / (norms[j] * norms[best]));
+        // A damaged vector's NaN similarity counts as none: a NaN value would never be picked (nor end the loop).
+        const sim = dot(vecs[j]!, w) / (norms[j] * norms[best]);
+        if (Number.isFinite(sim)) maxSim[best] = Math.max(maxSim[best], sim);
       }
       seen[best] = diverse.length;
     }

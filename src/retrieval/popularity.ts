@@ -2,7 +2,7 @@
 // "trending" with a short one. Both are updated per event; the ranked lists are rebuilt lazily (at most
 // every `refreshMs`) so a burst of events does not re-sort the catalogue per request.
 import { z } from "zod";
-import { DecayClock } from "./decay.js";
+import { type Clock, DecayClock, systemClock } from "./decay.js";
 
 export const PopularityConfigSchema = z
   .object({
@@ -61,7 +61,7 @@ class DecayedCounts {
     for (let i = 1; i < this.counts.length; i++) if (this.counts[i] > 0 && !excluded(i)) order.push(i);
     order.sort((a, b) => this.counts[b] - this.counts[a]);
     const items = Int32Array.from(order.slice(0, size));
-    const now = nowMs / 1000;
+    const now = this.clock.now();
     const scores = Float32Array.from(items, (i) => this.clock.valueAt(this.counts[i], now));
     this.ranked = { items, scores };
     this.builtAt = nowMs;
@@ -75,11 +75,14 @@ export class Popularity {
   private readonly kinds: Record<PopularityKind, DecayedCounts>;
   private readonly removed = new Set<number>();
 
-  constructor(nItems: number, config: PopularityConfigInput = {}, now = Date.now() / 1000) {
+  /** `now`: the decay origin (unix seconds); `clock`: the time no event counts after (decay.ts). */
+  constructor(nItems: number, config: PopularityConfigInput = {}, now?: number, clock: Clock = systemClock) {
     this.config = PopularityConfigSchema.parse(config);
+    const origin = now ?? clock();
+    const decay = (halfLifeDays: number) => new DecayClock(halfLifeDays * 86_400, origin, clock);
     this.kinds = {
-      popular: new DecayedCounts(new DecayClock(this.config.popularHalfLifeDays * 86_400, now), nItems),
-      trending: new DecayedCounts(new DecayClock(this.config.trendingHalfLifeDays * 86_400, now), nItems),
+      popular: new DecayedCounts(decay(this.config.popularHalfLifeDays), nItems),
+      trending: new DecayedCounts(decay(this.config.trendingHalfLifeDays), nItems),
     };
   }
 

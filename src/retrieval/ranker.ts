@@ -2,6 +2,7 @@
 // score each candidate source gave it (each source's scores scaled to [0, 1] by its best candidate); the
 // default ranker blends them linearly. A learned ranker implements the same interface.
 import { z } from "zod";
+import { unitScale } from "./unit-scale.js";
 
 export const CANDIDATE_SOURCES = ["ann", "covis", "popular", "trending"] as const;
 export type CandidateSource = (typeof CANDIDATE_SOURCES)[number];
@@ -9,7 +10,7 @@ export type CandidateSource = (typeof CANDIDATE_SOURCES)[number];
 export interface Candidate {
   /** Dense item id. */
   item: number;
-  /** Inner product of the user vector with the item vector; NaN without either. */
+  /** Inner product of the user vector with the item vector; NaN without either (or when not finite). */
   dot: number;
   /** Per-source scores in [0, 1] (0 = not proposed by that source). */
   sources: Record<CandidateSource, number>;
@@ -27,14 +28,17 @@ export interface Ranker {
   score(candidates: readonly Candidate[], ctx: RankContext): Float32Array;
 }
 
+/** Weights are relative; the bound keeps the float32 blend of five of them finite. */
+const Weight = z.number().min(0).max(1e30);
+
 export const BlendRankerConfigSchema = z
   .object({
     /** Weight of the user–item inner product, min–max scaled over the candidates. */
-    dot: z.number().nonnegative().default(1),
-    ann: z.number().nonnegative().default(0),
-    covis: z.number().nonnegative().default(0.6),
-    popular: z.number().nonnegative().default(0.1),
-    trending: z.number().nonnegative().default(0.05),
+    dot: Weight.default(1),
+    ann: Weight.default(0),
+    covis: Weight.default(0.6),
+    popular: Weight.default(0.1),
+    trending: Weight.default(0.05),
   })
   .default({});
 export type BlendRankerConfig = z.infer<typeof BlendRankerConfigSchema>;
@@ -47,14 +51,15 @@ export function blendRanker(config: z.input<typeof BlendRankerConfigSchema> = {}
       let lo = Number.POSITIVE_INFINITY;
       let hi = Number.NEGATIVE_INFINITY;
       for (const c of candidates) {
-        if (Number.isNaN(c.dot)) continue;
+        if (!Number.isFinite(c.dot)) continue;
         lo = Math.min(lo, c.dot);
         hi = Math.max(hi, c.dot);
       }
+      // Every term is a weight times a value in [0, 1]: the blend is finite whatever the inputs.
       const out = new Float32Array(candidates.length);
       for (let i = 0; i < candidates.length; i++) {
         const c = candidates[i];
-        const dot = Number.isNaN(c.dot) ? 0 : hi > lo ? (c.dot - lo) / (hi - lo) : 1;
+        const dot = Number.isFinite(c.dot) ? unitScale(c.dot, lo, hi) : 0;
         const { ann, covis, popular, trending } = c.sources;
         out[i] = w.dot * dot + w.ann * ann + w.covis * covis + w.popular * popular + w.trending * trending;
       }

@@ -2,6 +2,7 @@
 // co-visitation of the recent items, popular, trending) → filters (seen items, deleted items, business
 // rules) → ranker → MMR re-ranking → top k, each with the history items that drove it when asked.
 import { z } from "zod";
+import { SeqrankError } from "../util/errors.js";
 import { CandidatePool } from "./candidate-pool.js";
 import { BusinessFiltersSchema, businessFilter, cosine, type ItemCatalogue } from "./catalogue.js";
 import type { CoVisitation } from "./covisitation.js";
@@ -11,6 +12,7 @@ import type { ItemVectors } from "./item-vectors.js";
 import { mmr } from "./mmr.js";
 import type { Popularity } from "./popularity.js";
 import { CANDIDATE_SOURCES, type Candidate, type CandidateSource, type Ranker } from "./ranker.js";
+import { unitScale } from "./unit-scale.js";
 
 export const PipelineConfigSchema = z
   .object({
@@ -87,7 +89,10 @@ const covisWeights = new ItemScratch();
 const seenItems = new ItemScratch();
 let covisScores = new Float64Array(256);
 
-/** Adds `scores` (scaled by the best one) as `source` scores of their items. */
+/**
+ * Adds `scores` (scaled by the best one) as `source` scores of their items. An item whose score is not a
+ * finite number (a damaged model's NaN inner product) is not proposed: it has no score to rank by.
+ */
 function propose(
   pool: CandidatePool,
   source: CandidateSource,
@@ -95,19 +100,20 @@ function propose(
   scores: ArrayLike<number>,
 ): void {
   let hi = 0;
-  let lo = Number.POSITIVE_INFINITY;
+  let lo = 0;
   for (let i = 0; i < scores.length; i++) {
+    if (!Number.isFinite(scores[i])) continue;
     hi = Math.max(hi, scores[i]);
     lo = Math.min(lo, scores[i]);
   }
-  // ANN inner products can be negative: scale min–max; counts: scale by the max.
-  const base = Math.min(lo, 0);
+  // ANN inner products can be negative: scale min–max; counts (≥ 0): scale by the max.
   for (let i = 0; i < items.length; i++) {
+    if (!Number.isFinite(scores[i])) continue;
     let c = pool.get(items[i]);
     if (!c) {
       c = pool.add(items[i]);
     }
-    setSource(c, source, hi > base ? (scores[i] - base) / (hi - base) : 1);
+    setSource(c, source, unitScale(scores[i], lo, hi));
   }
 }
 
@@ -218,7 +224,8 @@ function explainItem(state: RecommenderState, item: number, history: Int32Array,
   });
   recent.forEach((h, i) => {
     const hv = state.vectors?.get(h);
-    const sim = v && hv ? cosine(v, hv) : 0;
+    const cos = v && hv ? cosine(v, hv) : 0;
+    const sim = Number.isFinite(cos) ? cos : 0;
     const co = maxCovis > 0 ? covis[i] / maxCovis : 0;
     if (co <= 0 && sim <= 0) return;
     reasons.push(
@@ -228,6 +235,19 @@ function explainItem(state: RecommenderState, item: number, history: Int32Array,
   const unique = new Map<number, Reason>();
   for (const r of reasons.sort((a, b) => b.weight - a.weight)) if (!unique.has(r.item)) unique.set(r.item, r);
   return [...unique.values()].slice(0, 3);
+}
+
+/**
+ * The blend ranker is finite by construction; a learned one may not be. Its NaN would sort arbitrarily and
+ * reach the response, so it is an error naming the ranker rather than a silently wrong list.
+ */
+function assertFinite(ranker: Ranker, scores: Float32Array, candidates: readonly Candidate[]): void {
+  for (let i = 0; i < scores.length; i++)
+    if (!Number.isFinite(scores[i]))
+      throw new SeqrankError(
+        "SR_ERR_RANKER",
+        `ranker "${ranker.name}" scored item ${candidates[i].item} as ${scores[i]} (scores must be finite)`,
+      );
 }
 
 /** Recommendations for a history (dense ids, oldest first) and, when the model has one, its user vector. */
@@ -257,6 +277,7 @@ export function recommend(
   if (nKept < opts.k) backfillPopular(state, pool, opts.k, admit);
   kept.length = nKept;
   const scores = state.ranker.score(kept, { history, userVector });
+  assertFinite(state.ranker, scores, kept);
   const top = topIndices(scores, opts.k * state.config.mmrPool);
   const shortlist: Array<{ item: number; score: number; c: Candidate }> = [];
   for (let j = 0; j < top.length; j++)

@@ -2,7 +2,8 @@
 // process changes another process's similar items and popular items (real `seqrank serve` processes, each
 // with its own SQLite file, on one real Redis), and a replica started later replays the same counts; with the
 // embedded SQLite store they survive a restart. No model and no dataset, so every answer comes from
-// co-visitation and popularity alone.
+// co-visitation and popularity alone. Each replica's catalogue (its own SQLite file) gets the items first:
+// events on items a replica does not know count there only once the item exists.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -28,7 +29,7 @@ after(async () => {
 });
 
 const serve = async (args: string[]) => {
-  const s = await spawnServer([...args, "--api-key", WRITE_KEY, "--log-level", "warn"], {
+  const s = await spawnServer([...args, "--api-key", WRITE_KEY, "--public-reads", "--log-level", "warn"], {
     entry: CLI_ENTRY,
   });
   servers.push(s);
@@ -59,17 +60,30 @@ const click = async (s: ServerProcess, user: string, items: string[]) => {
   assert.equal(res.status, 200, await res.text());
 };
 
+/** Puts the items into the replica's catalogue. */
+const stock = async (s: ServerProcess, items: string[]) => {
+  for (const id of items) {
+    const res = await fetch(`${s.url}/v1/items/${id}`, {
+      method: "PUT",
+      headers: { ...WRITE, "content-type": "application/json" },
+      body: JSON.stringify({ title: id }),
+    });
+    assert.ok(res.ok, await res.text());
+  }
+};
+const PRODUCTS = ["lipstick", "mascara", "eyeliner"];
+
 /** Similar items of `item` that come from co-visitation (none for an item the process does not know); the
  * answer also holds popular items when co-visitation has fewer than k. */
 const similar = async (s: ServerProcess, item: string): Promise<Item[]> => {
-  const res = await fetch(`${s.url}/v1/items/${item}/similar?k=10`);
+  const res = await fetch(`${s.url}/v1/items/${item}/similar?k=10`, { headers: WRITE });
   const items = res.status === 404 ? [] : await itemsOf(res);
   return items.filter((i) => i.sources.includes("covis"));
 };
 
 /** Recommendations for a user without history: popular and trending items only. */
 const coldRecs = async (s: ServerProcess): Promise<Item[]> => {
-  return itemsOf(await fetch(`${s.url}/v1/users/nobody-yet/recommendations?k=10`));
+  return itemsOf(await fetch(`${s.url}/v1/users/nobody-yet/recommendations?k=10`, { headers: WRITE }));
 };
 
 const ids = (items: Item[]) => items.map((i) => i.item_id).sort();
@@ -88,6 +102,7 @@ async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolea
 
 test("an event posted to replica A changes replica B's similar items and popular items; a later replica replays them", async () => {
   const [a, b] = await Promise.all([replica("a"), replica("b")]);
+  await Promise.all([stock(a, PRODUCTS), stock(b, PRODUCTS)]);
   assert.deepEqual(await similar(b, "lipstick"), []);
   assert.deepEqual(await coldRecs(b), []);
 
@@ -115,6 +130,7 @@ test("an event posted to replica A changes replica B's similar items and popular
 
   // A replica started now rebuilds the same counts from the shared log.
   const c = await replica("c");
+  await stock(c, PRODUCTS);
   assert.deepEqual(ids(await similar(c, "mascara")), ids(onA));
   assert.deepEqual(ids(await similar(c, "eyeliner")), ["mascara"]);
 });
@@ -122,6 +138,7 @@ test("an event posted to replica A changes replica B's similar items and popular
 test("the embedded SQLite server keeps live co-visitation and popularity across a restart (kill -9)", async () => {
   const args = ["--db", join(dir.path, "embedded.db")];
   const first = await serve(args);
+  await stock(first, ["serum", "toner", "cleanser"]);
   await click(first, "shopper", ["serum", "toner", "cleanser"]);
   await click(first, "another-shopper", ["toner", "cleanser"]);
   const before = await similar(first, "toner");

@@ -3,7 +3,7 @@
 // the model's title tower when it has one and searches the catalogue's title vectors by cosine
 // (title-index.ts); otherwise it falls back to pseudo-relevance feedback over the item vectors (the mean
 // vector of the BM25 top hits), which finds items the model places near the matching ones.
-import { businessFilter, dot, type ItemCatalogue, type ItemMeta } from "../../retrieval/index.js";
+import { businessFilter, dot, type ItemCatalogue, type ItemMeta, unitScale } from "../../retrieval/index.js";
 import { type SearchIndex, search } from "../../search/index.js";
 import type { ModelBundle } from "./bundle.js";
 import { textNeighbourVector } from "./content-vectors.js";
@@ -121,11 +121,12 @@ function personalise(
     const v = vectorOf(h.item);
     return v ? dot(user, v) : Number.NaN;
   });
-  const known = personal.filter((p) => !Number.isNaN(p));
+  // An item without a vector, or with a damaged one (a non-finite inner product), gets no personal score.
+  const known = personal.filter((p) => Number.isFinite(p));
   const lo = Math.min(...known);
   const hi = Math.max(...known);
   hits.forEach((h, i) => {
-    const p = Number.isNaN(personal[i]) ? 0 : hi > lo ? (personal[i] - lo) / (hi - lo) : 0;
+    const p = Number.isFinite(personal[i]) && hi > lo ? unitScale(personal[i], lo, hi) : 0;
     h.score = h.score / best + weight * p;
   });
 }

@@ -14,6 +14,8 @@ export class LiveSignals {
   private cursor = "";
   /** Catch-ups run one at a time, so no delta is applied twice. */
   private queue: Promise<void> = Promise.resolve();
+  /** The catch-up queued and not started yet, which later callers join. */
+  private waiting: Promise<void> | undefined;
 
   constructor(
     private readonly log: DeltaLog,
@@ -26,9 +28,18 @@ export class LiveSignals {
     await this.catchUp();
   }
 
-  /** Applies every delta appended since the last catch-up. */
+  /**
+   * Applies every delta appended before the call. A catch-up that has not started yet reads all of those, so
+   * a call joins it rather than queueing another: a group commit's requests, resumed in one turn, share one
+   * read of the log.
+   */
   catchUp(): Promise<void> {
-    const run = this.queue.then(() => this.drain());
+    if (this.waiting) return this.waiting;
+    const run = this.queue.then(() => {
+      this.waiting = undefined;
+      return this.drain();
+    });
+    this.waiting = run;
     this.queue = run.catch(() => {});
     return run;
   }
@@ -44,9 +55,9 @@ export class LiveSignals {
   private async drain(): Promise<void> {
     for (;;) {
       const page = await this.log.after(this.cursor, PAGE);
-      if (page.deltas.length === 0) return;
       for (const delta of page.deltas) this.apply(delta);
       this.cursor = page.cursor;
+      if (page.deltas.length < PAGE) return; // the end of the log when read: no second, empty read
     }
   }
 }

@@ -3,6 +3,7 @@
 // Co-visitation and popularity start from the dataset and then follow the store's delta log (live-signals.ts),
 // so live events survive a restart and reach every replica.
 import { join } from "node:path";
+import type { FastifyBaseLogger } from "fastify";
 import { z } from "zod";
 import { loadDataset } from "../../data/cache.js";
 import { readVocabTsv } from "../../data/vocab.js";
@@ -30,13 +31,16 @@ import {
   type SearchIndex,
   updateDocument,
 } from "../../search/index.js";
+import { ServeConfigSchema } from "../config.js";
 import type { ServingModel } from "../model/index.js";
 import type { CatalogItem, InteractionDelta, Store } from "../storage/index.js";
 import type { AcceptedEvent, ItemChange } from "../types.js";
 import { ModelBundle } from "./bundle.js";
 import { contentVector } from "./content-vectors.js";
+import { eventPositions, tailPositions } from "./event-positions.js";
 import { type HybridResult, type HybridSearchOptions, hybridSearch } from "./hybrid-search.js";
 import { LiveSignals } from "./live-signals.js";
+import { PendingDeltas } from "./pending-deltas.js";
 import { titleVector } from "./title-index.js";
 import type { UserVectorCache } from "./user-vectors.js";
 
@@ -48,10 +52,24 @@ export const RecommenderConfigSchema = z
     pipeline: PipelineConfigSchema,
     ranker: BlendRankerConfigSchema,
     userVectorCache: z.number().int().nonnegative().default(50_000),
+    /** Deltas of not-yet-catalogued items held until the item is created (pending-deltas.ts). */
+    pendingDeltas: z.number().int().nonnegative().default(10_000),
   })
   .default({});
 export type RecommenderConfig = z.infer<typeof RecommenderConfigSchema>;
 export type RecommenderConfigInput = z.input<typeof RecommenderConfigSchema>;
+
+/** The logger the service reports skipped or clamped input to (the app's pino logger). */
+export type ServiceLog = Pick<FastifyBaseLogger, "warn">;
+
+export interface RecommenderServiceOptions {
+  /** Prepared dataset: catalogue ids, and co-visitation and popularity learnt from its events. */
+  dataDir?: string;
+  config?: RecommenderConfigInput;
+  log?: ServiceLog;
+  /** Config `events.maxFutureSkewMs`: a replayed delta dated later than this ahead counts as now (logged). */
+  maxFutureSkewMs?: number;
+}
 
 function metaOf(item: CatalogItem): ItemMeta {
   return {
@@ -71,6 +89,7 @@ export class RecommenderService {
   readonly covis: CoVisitation;
   readonly popularity: Popularity;
   private readonly live: LiveSignals;
+  private readonly pending: PendingDeltas;
   private ranker: Ranker;
   private current!: ModelBundle;
   /** The bundle being warmed during a swap (user deletions reach its cache too). */
@@ -79,10 +98,12 @@ export class RecommenderService {
   private constructor(
     private readonly store: Store,
     readonly config: RecommenderConfig,
+    private readonly options: { log?: ServiceLog; maxFutureSkewMs: number },
   ) {
     this.covis = new CoVisitation(config.covis);
     this.popularity = new Popularity(0, config.popularity);
     this.ranker = blendRanker(config.ranker);
+    this.pending = new PendingDeltas(config.pendingDeltas);
     this.live = new LiveSignals(store.deltas, (delta) => this.applyDelta(delta));
   }
 
@@ -93,9 +114,12 @@ export class RecommenderService {
   static async create(
     store: Store,
     model: ServingModel,
-    opts: { dataDir?: string; config?: RecommenderConfigInput } = {},
+    opts: RecommenderServiceOptions = {},
   ): Promise<RecommenderService> {
-    const service = new RecommenderService(store, RecommenderConfigSchema.parse(opts.config ?? {}));
+    const service = new RecommenderService(store, RecommenderConfigSchema.parse(opts.config ?? {}), {
+      log: opts.log,
+      maxFutureSkewMs: opts.maxFutureSkewMs ?? ServeConfigSchema.parse({}).events.maxFutureSkewMs,
+    });
     if (opts.dataDir)
       for (const raw of readVocabTsv(join(opts.dataDir, "items.tsv")).values.slice(1))
         service.catalogue.upsert({ id: raw });
@@ -173,9 +197,10 @@ export class RecommenderService {
 
   /**
    * Loads the new model's bundle completely and warms its user vectors, then swaps the reference; requests in
-   * flight finish on the old one.
+   * flight finish on the old one. `commit` runs right before the switch, in the same turn (e.g. writing the
+   * registry's `current`); if it or anything before throws, the old model keeps serving.
    */
-  async swap(model: ServingModel): Promise<void> {
+  async swap(model: ServingModel, commit?: () => void): Promise<void> {
     const next = await this.buildBundle(model);
     this.next = next;
     try {
@@ -183,6 +208,7 @@ export class RecommenderService {
     } finally {
       this.next = undefined;
     }
+    commit?.();
     const old = this.current;
     this.current = next;
     old.retire();
@@ -205,11 +231,6 @@ export class RecommenderService {
   /** Replaces the ranker (e.g. a learned one); takes effect on the next request. */
   setRanker(ranker: Ranker): void {
     this.ranker = ranker;
-  }
-
-  /** A stored sequence's items that the catalogue knows (deleted items drop out). */
-  private knownItems(raw: readonly string[]): string[] {
-    return raw.filter((r) => this.catalogue.denseId(r) !== undefined);
   }
 
   /** Dense ids of a stored sequence's known items (one lookup per item: this runs on every recommendation). */
@@ -289,20 +310,17 @@ export class RecommenderService {
   async onEvents(events: AcceptedEvent[]): Promise<void> {
     const byUser = new Map<string, AcceptedEvent[]>();
     for (const e of events) {
-      byUser.set(e.userId, [...(byUser.get(e.userId) ?? []), e]);
-      // Items first seen in an event join the catalogue first, so the histories below include them.
-      if (this.catalogue.denseId(e.itemId) === undefined) this.catalogue.upsert({ id: e.itemId });
+      const own = byUser.get(e.userId);
+      if (own) own.push(e);
+      else byUser.set(e.userId, [e]);
     }
     const deltas: InteractionDelta[] = [];
     const encode: Array<[string, Int32Array]> = [];
     for (const [userId, userEvents] of byUser) {
-      const known = this.knownItems(await this.store.sequence(userId)); // already ends with these events
-      userEvents.forEach((e, i) => {
-        const at = Math.max(0, known.length - userEvents.length + i);
-        const from = Math.max(0, at - this.covis.config.window);
-        deltas.push({ item: e.itemId, ts: e.ts, previous: known.slice(from, at) });
-      });
-      if (known.length > 0) encode.push([this.store.userKey(userId), this.denseHistory(known)]);
+      const sequence = await this.store.sequence(userId); // already holds these events, at their times
+      deltas.push(...(await this.userDeltas(userId, userEvents, sequence)));
+      const history = this.denseHistory(sequence);
+      if (history.length > 0) encode.push([this.store.userKey(userId), history]);
     }
     try {
       await this.live.record(deltas);
@@ -310,6 +328,35 @@ export class RecommenderService {
       // Encoded even when the delta log is unreachable (the hook runner still reports that error).
       await this.encodeHistories(encode);
     }
+  }
+
+  /**
+   * The deltas of a user's new events: each item with the known items just before it in time order (a
+   * backdated event pairs with the items of its time). An item the catalogue does not know yet (catalogue
+   * sync lag) is in the stored sequence, which the recommender reads without it until it exists.
+   */
+  private async userDeltas(
+    userId: string,
+    fresh: AcceptedEvent[],
+    sequence: readonly string[],
+  ): Promise<InteractionDelta[]> {
+    // Reading the stored events costs ~2 µs per event: only when the new ones are not simply the newest.
+    const positions =
+      tailPositions(sequence, fresh) ??
+      eventPositions(sequence, await this.store.userEvents(userId, fresh.length + sequence.length), fresh);
+    return fresh.map((e, i) => ({
+      item: e.itemId,
+      ts: e.ts,
+      previous: this.knownBefore(sequence, positions[i]),
+    }));
+  }
+
+  /** The known items just before `at` in the sequence (oldest first), as many as co-visitation pairs. */
+  private knownBefore(sequence: readonly string[], at: number): string[] {
+    const previous: string[] = [];
+    for (let i = at - 1; i >= 0 && previous.length < this.covis.config.window; i--)
+      if (this.catalogue.denseId(sequence[i]) !== undefined) previous.unshift(sequence[i]);
+    return previous;
   }
 
   private async encodeHistories(histories: Array<[userKey: string, history: Int32Array]>): Promise<void> {
@@ -321,13 +368,39 @@ export class RecommenderService {
     }
   }
 
-  /** One live interaction, from this process or another replica, into co-visitation and popularity. */
+  /**
+   * One live interaction, from this process or another replica, into co-visitation and popularity. Only
+   * catalogue items count: a delta on an unknown item is held (bounded) until the item is created, rather
+   * than adding the id to the catalogue.
+   */
   private applyDelta(delta: InteractionDelta): void {
-    // An item first seen in another replica's event joins this catalogue too, as it did there.
-    const item = this.catalogue.denseId(delta.item) ?? this.catalogue.upsert({ id: delta.item });
-    const ts = delta.ts / 1000;
+    const item = this.catalogue.denseId(delta.item);
+    if (item === undefined) {
+      this.pending.hold(delta);
+      return;
+    }
+    const ts = this.deltaTime(delta) / 1000;
     this.covis.observe(this.denseHistory(delta.previous), item, ts);
     this.popularity.add(item, ts);
+  }
+
+  /**
+   * A delta's time in unix ms. Events are checked on the way in (routes/events/event-time.ts), but a delta log
+   * written by an older version may hold any time: one beyond the accepted skew counts as now, and is logged.
+   */
+  private deltaTime(delta: InteractionDelta): number {
+    const now = Date.now();
+    if (Number.isFinite(delta.ts) && delta.ts <= now + this.options.maxFutureSkewMs) return delta.ts;
+    this.options.log?.warn(
+      { item: delta.item, ts: delta.ts },
+      "a co-visitation/popularity delta dated beyond the accepted clock skew counts as now",
+    );
+    return now;
+  }
+
+  /** Deltas held for items not in the catalogue yet (at most config `pendingDeltas`). */
+  get pendingDeltas(): number {
+    return this.pending.size;
   }
 
   /** Follows the deltas other replicas append (a no-op for a log only this process writes); returns stop. */
@@ -349,6 +422,7 @@ export class RecommenderService {
       return;
     }
     const id = this.catalogue.upsert(metaOf(change.item));
+    for (const delta of this.pending.take(change.item.id)) this.applyDelta(delta);
     updateDocument(this.searchIndex, change.item);
     this.popularity.setRemoved(id, false);
     const bundle = this.current;

@@ -1,23 +1,32 @@
-// POST /v1/events: validate, store durably, append to the users' sequences, drop their cached results,
-// then run the onEvent hooks (the recommender refreshes there) — all before the 200.
+// POST /v1/events: validate (the schema, then each event's type and time: event-types.ts, event-time.ts),
+// store durably, append to the users' sequences, drop their cached results, then run the onEvent hooks (the
+// recommender refreshes there) — all before the 200.
 import type { FastifyInstance } from "fastify";
 import type { RunHook } from "../../hooks.js";
 import type { NewEvent } from "../../storage/index.js";
 import type { AcceptedEvent } from "../../types.js";
+import { type EventTimeBounds, eventTime } from "./event-time.js";
+import { acceptedEventTypes, eventType } from "./event-types.js";
 import { type BatchBody, type EventBody, eventsBodySchema, eventsResponses } from "./schemas.js";
 
 export interface EventRoutesOptions {
   runHook: RunHook;
 }
 
-function toEvent(body: EventBody, now: number): NewEvent {
-  const ts = body.ts === undefined ? now : typeof body.ts === "number" ? body.ts : Date.parse(body.ts);
+interface EventRules {
+  now: number;
+  bounds: EventTimeBounds;
+  types: ReadonlySet<string>;
+}
+
+/** The stored form of one body; `field` names it in errors ("" for a single event, "events[3]." in a batch). */
+function toEvent(body: EventBody, field: string, rules: EventRules): NewEvent {
   return {
     eventId: body.event_id ?? null,
     userId: body.user_id,
     itemId: body.item_id,
-    type: body.type,
-    ts,
+    type: eventType(body.type, `${field}type`, rules.types),
+    ts: eventTime(body.ts, `${field}ts`, rules.now, rules.bounds),
     props: body.props ?? null,
   };
 }
@@ -26,14 +35,18 @@ export default async function eventRoutes(app: FastifyInstance, opts: EventRoute
   const accepted = app.metrics.counter("seqrank_events_accepted_total", "Valid events received, by type");
   const stored = app.metrics.counter("seqrank_events_stored_total", "Events written (duplicates excluded)");
   const bodySchema = eventsBodySchema(app.serveConfig.limits.maxEventsPerRequest);
+  const types = acceptedEventTypes(app.serveConfig);
+  const bounds = app.serveConfig.events;
 
   app.post<{ Body: EventBody | BatchBody }>(
     "/v1/events",
     { schema: { body: bodySchema, response: eventsResponses } },
     async (request) => {
-      const now = Date.now();
-      const bodies = "events" in request.body ? request.body.events : [request.body];
-      const events = bodies.map((b) => toEvent(b, now));
+      const rules = { now: Date.now(), bounds, types };
+      const events =
+        "events" in request.body
+          ? request.body.events.map((b, i) => toEvent(b, `events[${i}].`, rules))
+          : [toEvent(request.body, "", rules)];
       const result = await app.store.appendEvents(events);
       for (const e of events) accepted.inc({ type: e.type });
       stored.inc({}, result.inserted);

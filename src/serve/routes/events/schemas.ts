@@ -1,20 +1,23 @@
 // POST /v1/events: one event, or {"events": [...]} for a batch.
 import { type Static, Type } from "@sinclair/typebox";
-import { ERRORS_4XX, Id } from "../schemas.js";
-
-const PropValue = Type.Union([Type.String({ maxLength: 1024 }), Type.Number(), Type.Boolean(), Type.Null()]);
+import { EVENT_TYPE_PATTERN } from "../../config.js";
+import { ERRORS_4XX, EventId, Id, Props } from "../schemas.js";
 
 export const EventBody = Type.Object(
   {
     user_id: Id,
     item_id: Id,
-    type: Type.String({ pattern: "^[a-z][a-z0-9_]{0,31}$", default: "view" }),
-    /** Unix milliseconds or an ISO 8601 date-time; default: the time the server receives it. */
-    ts: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.String({ format: "date-time" })])),
+    /** One of the accepted types (config `events.types`; checked by the route, which lists them). */
+    type: Type.String({ pattern: EVENT_TYPE_PATTERN, default: "view" }),
+    /**
+     * Unix milliseconds or an ISO 8601 date-time; default: the time the server receives it. Only the shape is
+     * checked here: event-time.ts is the one rule (range, leap seconds, calendar) for both forms.
+     */
+    ts: Type.Optional(Type.Union([Type.Number(), Type.String({ minLength: 1, maxLength: 64 })])),
     /** Client id that makes retries idempotent. */
-    event_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    event_id: Type.Optional(EventId),
     /** Flat key → scalar properties (no nesting). */
-    props: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), PropValue, { maxProperties: 32 })),
+    props: Type.Optional(Props),
   },
   { additionalProperties: false },
 );
