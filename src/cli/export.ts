@@ -2,14 +2,10 @@
 // as a servable model (ONNX user encoder, optionally with int8 weight matmuls; item vectors; id map; the title
 // encoder and token vocabulary when the model has a title tower) in a model registry, activated atomically; plus
 // the full inference graph as ONNX and the weights as safetensors.
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { BuildContext } from "../graph/context.js";
-import { exportOnnx, exportWeights } from "../graph/export.js";
-import { Graph } from "../graph/graph.js";
 import { QUANTIZE_MODES, type QuantizeMode } from "../graph/quantize.js";
-import { exportServingModel, ModelRegistry } from "../serve/model/index.js";
-import { loadRun } from "../train/run-dir.js";
+import { exportRunVersion, ModelRegistry } from "../serve/model/index.js";
 import { printResultLine } from "../util/result-line.js";
 
 export async function exportRun(
@@ -18,25 +14,10 @@ export async function exportRun(
   version?: string,
   quantize?: QuantizeMode,
 ) {
-  const dir = resolve(runDir);
-  const { model, datasetDir } = loadRun(dir);
   const registry = new ModelRegistry(resolve(registryRoot));
   const v = version ?? `v${Date.now()}`;
   const target = registry.dir(v);
-  const manifest = await exportServingModel(model, target, {
-    version: v,
-    itemsTsv: join(datasetDir, "items.tsv"),
-    resultsJson: join(dir, "results.json"),
-    tokensTsv: join(datasetDir, "tokens.tsv"),
-    quantize,
-  });
-  const g = new Graph();
-  exportOnnx(
-    join(target, "model.onnx"),
-    { scores: model.buildScoreGraph(new BuildContext(g, model.store, false)) },
-    model.store,
-  );
-  exportWeights(join(target, "weights.safetensors"), model.store, { model: model.name });
+  const manifest = await exportRunVersion(runDir, target, v, quantize);
   registry.activate(v);
   return { version: v, dir: target, manifest };
 }

@@ -3,6 +3,7 @@
 // with the weights baked in) and the item table (computed once): SASRec, and models with an output bias
 // (their rows carry a constant-1 column and the table a bias column, so the split stays exact). A model
 // with a text tower over titles also ships its title encoder and token vocabulary (semantic search, new items).
+// model.json is written last and records the size and sha256 of every file then in the directory (artefacts.ts).
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BuildContext } from "../../graph/context.js";
@@ -12,6 +13,7 @@ import type { QuantizeMode } from "../../graph/quantize.js";
 import { Runner } from "../../graph/session.js";
 import type { SequenceRecommender } from "../../models/model.js";
 import { SeqrankError } from "../../util/errors.js";
+import { recordArtefacts } from "./artefacts.js";
 import {
   ENCODER_FILE,
   ITEM_VECTORS_FILE,
@@ -47,7 +49,10 @@ export function splitScoreGraph(scores: Tensor): { user: Tensor; table: Tensor }
   return { user: node.inputs[0], table: right.inputs[0] };
 }
 
-/** Writes the serving artefacts of `model` (current weights in model.store) into `dir`. */
+/**
+ * Writes the serving artefacts of `model` (current weights in model.store) into `dir`; files already there
+ * (e.g. the full scorer written by `seqrank export`) are recorded in model.json too.
+ */
 export async function exportServingModel(
   model: SequenceRecommender,
   dir: string,
@@ -88,6 +93,7 @@ export async function exportServingModel(
     quantization: opts.quantize ?? "none",
     title,
     createdAt: new Date().toISOString(),
+    files: recordArtefacts(dir),
   };
   writeFileSync(join(dir, MODEL_JSON), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

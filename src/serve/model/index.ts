@@ -1,6 +1,16 @@
 // The served model: the ServingModel interface, its popularity fallback, the on-disk artefact format
 // (export from a trained SequenceRecommender, load with ONNX Runtime) and the versioned registry.
+export { recordArtefacts, verifyArtefacts } from "./artefacts.js";
 export { type ExportServingOptions, exportServingModel } from "./export.js";
+export { exportRunVersion } from "./export-run.js";
+export {
+  loadRegistryVersion,
+  type ModelSource,
+  type OpenedModel,
+  openModelSource,
+  RUN_VERSION,
+  resolveModelSource,
+} from "./model-source.js";
 export { type LoadModelOptions, loadServingModel, readManifest } from "./onnx-model.js";
 export { ModelRegistry } from "./registry.js";
 export {

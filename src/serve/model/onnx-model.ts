@@ -2,6 +2,9 @@
 // run on ONNX Runtime with one intra-op thread (requests run side by side on the event loop instead). An int8
 // user encoder loads like a float32 one (ONNX Runtime runs its integer matmuls); a title encoder, when the
 // model ships one, gives encodeTitle: the title's known tokens (the prepared dataset's tokenizer) → vector.
+// Nothing damaged loads: every file is checked against model.json's checksums first (artefacts.ts), every
+// item vector value must be finite, and each encoder is dry-run on real inputs (finite, of the right shape)
+// before the model is returned. Every refusal is SR_ERR_MODEL_INVALID naming the file and what failed.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ort from "onnxruntime-node";
@@ -10,6 +13,7 @@ import { readVocabTsv } from "../../data/vocab.js";
 import { titleFeeds } from "../../models/item-features.js";
 import { lastPositionFeeds, sequenceFeeds } from "../../models/sequence-inputs.js";
 import { SeqrankError } from "../../util/errors.js";
+import { verifyArtefacts } from "./artefacts.js";
 import {
   ENCODER_FILE,
   ITEM_VECTORS_FILE,
@@ -22,6 +26,14 @@ import {
   TOKENS_TSV,
 } from "./serving-model.js";
 
+const invalid = (message: string) => new SeqrankError("SR_ERR_MODEL_INVALID", message);
+
+/** Index of the first NaN or ±Infinity in `values`, or -1. */
+function firstNonFinite(values: Float32Array): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
+  return -1;
+}
+
 export interface LoadModelOptions {
   /** Intra-op threads of the encoder session. */
   threads?: number;
@@ -30,50 +42,102 @@ export interface LoadModelOptions {
 export function readManifest(runDir: string): ServingManifest {
   const path = join(runDir, MODEL_JSON);
   if (!existsSync(path)) throw new SeqrankError("SR_ERR_MODEL_MISSING", `no ${MODEL_JSON} in ${runDir}`);
-  const parsed = ServingManifestSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw invalid(`${path} is not valid JSON (truncated or garbled?): ${(err as Error).message}`);
+  }
+  const parsed = ServingManifestSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new SeqrankError("SR_ERR_MODEL_FORMAT", `${path}: ${parsed.error.issues[0].message}`);
+    const issue = parsed.error.issues[0];
+    throw invalid(`${path}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
   }
   return parsed.data;
 }
 
 function readItemVectors(runDir: string, m: ServingManifest): Float32Array {
-  const bytes = readFileSync(join(runDir, ITEM_VECTORS_FILE));
+  const path = join(runDir, ITEM_VECTORS_FILE);
+  const bytes = readFileSync(path);
   const expected = (m.nItems + 1) * m.dim * 4;
-  if (bytes.length !== expected) {
-    throw new SeqrankError(
-      "SR_ERR_MODEL_FORMAT",
-      `${ITEM_VECTORS_FILE} has ${bytes.length} bytes, model.json says ${expected}`,
+  if (bytes.length !== expected)
+    throw invalid(`${path} has ${bytes.length} bytes, ${MODEL_JSON} says ${expected}`);
+  const vectors = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  const bad = firstNonFinite(vectors);
+  if (bad >= 0) {
+    const row = Math.floor(bad / m.dim);
+    throw invalid(
+      `${path}: item row ${row} dim ${bad % m.dim} is ${vectors[bad]} (every value must be finite)`,
     );
   }
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  return vectors;
+}
+
+/** Real histories for the dry run: one item, and maxLen + 1 items spread over the catalogue (cut like requests). */
+function dryRunHistories(m: ServingManifest): Int32Array[] {
+  const len = Math.min(m.nItems, m.maxLen + 1);
+  const spread = Int32Array.from({ length: len }, (_, i) => 1 + Math.floor((i * (m.nItems - 1)) / len));
+  return [Int32Array.of(1), spread];
+}
+
+/**
+ * Runs an encoder once and checks that it answers `rows` × `dim` finite values; on failure releases the session
+ * and throws SR_ERR_MODEL_INVALID (`what` names the file and the input).
+ */
+async function dryRun(
+  session: ort.InferenceSession,
+  what: string,
+  [rows, dim]: [number, number],
+  run: () => Promise<ort.Tensor>,
+): Promise<void> {
+  try {
+    const out = await run();
+    if (out.dims.length !== 2 || out.dims[0] !== rows || out.dims[1] !== dim)
+      throw invalid(`${what}: output has shape ${out.dims.join("×")}, expected ${rows}×${dim}`);
+    const bad = firstNonFinite(out.data as Float32Array);
+    if (bad >= 0) throw invalid(`${what}: output value ${bad} is ${(out.data as Float32Array)[bad]}`);
+  } catch (err) {
+    await session.release();
+    throw err instanceof SeqrankError ? err : invalid(`${what}: ${(err as Error).message}`);
+  }
 }
 
 /** Loads the model of a run dir completely (encoder session created and warmed up) before returning it. */
 export async function loadServingModel(runDir: string, opts: LoadModelOptions = {}): Promise<ServingModel> {
   const m = readManifest(runDir);
+  verifyArtefacts(runDir, m, [
+    ENCODER_FILE,
+    ITEM_VECTORS_FILE,
+    ...(m.title ? [TITLE_ENCODER_FILE, TOKENS_TSV] : []),
+  ]);
   const itemVectors = readItemVectors(runDir, m);
-  const itemIds = existsSync(join(runDir, ITEMS_TSV))
-    ? readVocabTsv(join(runDir, ITEMS_TSV)).values
-    : undefined;
-  if (itemIds && itemIds.length !== m.nItems + 1) {
-    throw new SeqrankError(
-      "SR_ERR_MODEL_FORMAT",
-      `${ITEMS_TSV} has ${itemIds.length - 1} items, model ${m.nItems}`,
-    );
-  }
+  // Only listed (so verified) files are read: an items.tsv dropped in after export is ignored.
+  const itemIds = m.files?.[ITEMS_TSV] ? readVocabTsv(join(runDir, ITEMS_TSV)).values : undefined;
+  if (itemIds && itemIds.length !== m.nItems + 1)
+    throw invalid(`${join(runDir, ITEMS_TSV)} has ${itemIds.length - 1} items, ${MODEL_JSON} ${m.nItems}`);
   const session = await openSession(runDir, ENCODER_FILE, opts);
-  const encodeUsers = async (histories: readonly Int32Array[]): Promise<Float32Array[]> => {
+  const runEncoder = async (histories: readonly Int32Array[]): Promise<ort.Tensor> => {
     const { feeds, len } = sequenceFeeds(histories, m.maxLen, m.causal);
     const all = { ...feeds, ...lastPositionFeeds(histories.length, len) };
     const used: Record<string, ort.Tensor> = {};
     for (const name of session.inputNames) used[name] = all[name];
-    const out = (await session.run(used)).user.data as Float32Array;
+    return (await session.run(used)).user;
+  };
+  const encodeUsers = async (histories: readonly Int32Array[]): Promise<Float32Array[]> => {
+    const out = (await runEncoder(histories)).data as Float32Array;
     return histories.map((_, b) => out.slice(b * m.dim, (b + 1) * m.dim));
   };
   const encodeUser = async (history: Int32Array) => (await encodeUsers([history]))[0];
-  await encodeUser(Int32Array.of(1)); // warm-up: the first run allocates
-  const title = m.title && (await loadTitleEncoder(runDir, m.title.maxTokens, opts));
+  // The dry run (also the warm-up: the first run allocates).
+  const histories = dryRunHistories(m);
+  const what = `${join(runDir, ENCODER_FILE)} dry run on ${histories.length} histories`;
+  await dryRun(session, what, [histories.length, m.dim], () => runEncoder(histories));
+  const title =
+    m.title &&
+    (await loadTitleEncoder(runDir, m, opts).catch(async (err) => {
+      await session.release();
+      throw err;
+    }));
   return {
     name: m.name,
     version: m.version,
@@ -100,21 +164,28 @@ async function openSession(runDir: string, file: string, opts: LoadModelOptions)
       graphOptimizationLevel: "all",
     });
   } catch (err) {
-    throw new SeqrankError("SR_ERR_MODEL_FORMAT", `${runDir}/${file}: ${(err as Error).message}`);
+    throw invalid(`${join(runDir, file)}: ${(err as Error).message}`);
   }
 }
 
-/** The title encoder: text → known token ids (first maxTokens) → vector; undefined when no token is known. */
-async function loadTitleEncoder(runDir: string, maxTokens: number, opts: LoadModelOptions) {
-  const tokensPath = join(runDir, TOKENS_TSV);
-  if (!existsSync(tokensPath))
-    throw new SeqrankError(
-      "SR_ERR_MODEL_FORMAT",
-      `model.json names a title encoder but ${tokensPath} is missing`,
-    );
-  const vocab = new Map(readVocabTsv(tokensPath).values.map((t, id) => [t, id] as const));
+/**
+ * The title encoder: text → known token ids (first maxTokens) → vector; undefined when no token is known.
+ * Dry-run on the vocabulary's first tokens before it is returned.
+ */
+async function loadTitleEncoder(runDir: string, m: ServingManifest, opts: LoadModelOptions) {
+  const maxTokens = m.title!.maxTokens;
+  const tokens = readVocabTsv(join(runDir, TOKENS_TSV)).values;
+  const vocab = new Map(tokens.map((t, id) => [t, id] as const));
   vocab.delete("");
   const session = await openSession(runDir, TITLE_ENCODER_FILE, opts);
+  const sample = Array.from({ length: Math.min(3, tokens.length - 1) }, (_, i) => i + 1);
+  const what = `${join(runDir, TITLE_ENCODER_FILE)} dry run on tokens ${sample.join(",")}`;
+  await dryRun(
+    session,
+    what,
+    [1, m.dim],
+    async () => (await session.run(titleFeeds([sample], maxTokens))).title,
+  );
   const encode = async (text: string): Promise<Float32Array | undefined> => {
     const ids: number[] = [];
     for (const t of tokenize(text)) {

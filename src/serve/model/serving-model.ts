@@ -10,6 +10,8 @@
 //                     [1, dim], the vector of an item known by its title alone (src/models/item-features.ts)
 //   tokens.tsv        with a title tower only: the prepared dataset's title-token vocabulary
 //   results.json      optional: the training run's metrics and curves (shown by the dashboard)
+// model.json's `files` lists every other file of the directory with its byte size and sha256 (artefacts.ts):
+// a version whose files do not match, or that has no such list (exported before it existed), never loads.
 import { z } from "zod";
 import { QUANTIZE_MODES } from "../../graph/quantize.js";
 
@@ -56,6 +58,13 @@ export const ServingManifestSchema = z.object({
   /** Present when the model ships a title encoder: titles are cut to their first maxTokens known tokens. */
   title: z.object({ maxTokens: z.number().int().positive() }).optional(),
   createdAt: z.string().default(() => new Date().toISOString()),
+  /** Every other file of the directory: byte size and sha256 (hex), checked before the model loads. */
+  files: z
+    .record(
+      z.string(),
+      z.object({ bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+    )
+    .optional(),
 });
 export type ServingManifest = z.infer<typeof ServingManifestSchema>;
 

@@ -1,8 +1,8 @@
-// The recommender extension: loads the served model (an injected one, a run dir, or the registry's current
-// version, else the popularity fallback), builds the RecommenderService, subscribes it to the core's hooks,
-// registers the recommendation, search and model routes, follows other replicas' co-visitation and popularity
-// deltas (with Redis) and the registry's `current` pointer (hot swap: the new model is loaded completely
-// before requests move to it).
+// The recommender extension: loads the served model (an injected one, or what `modelDir` names: a registry's
+// current version, an exported model directory, or a training run exported on the fly — model-source.ts; the
+// popularity fallback only when no model is configured), builds the RecommenderService, subscribes it to the
+// core's hooks, registers the recommendation, search and model routes, follows other replicas' co-visitation and
+// popularity deltas (with Redis) and the registry's `current` pointer (hot swap, model-switch.ts).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
@@ -11,21 +11,22 @@ import { SeqrankError } from "../../util/errors.js";
 import { httpError } from "../errors.js";
 import {
   type LoadModelOptions,
-  loadServingModel,
-  MODEL_JSON,
-  ModelRegistry,
+  type OpenedModel,
+  openModelSource,
   popularityModel,
+  resolveModelSource,
   type ServingModel,
 } from "../model/index.js";
 import { type RecommenderConfigInput, RecommenderService } from "../recommender/index.js";
 import modelRoutes from "../routes/model/index.js";
 import recommendationRoutes from "../routes/recommendations/index.js";
 import searchRoutes from "../routes/search/index.js";
+import { ModelSwitch } from "./model-switch.js";
 
 export interface RecommenderPluginOptions {
   /** A model to serve as is (tests, benchmarks); otherwise loaded from `modelDir`. */
   model?: ServingModel;
-  /** A run dir (has model.json) or a registry root (has `current`); default: the service config's modelDir. */
+  /** A registry root, an exported model dir or a training run dir; default: the service config's modelDir. */
   modelDir?: string;
   /** How often to check the registry's `current` pointer (0 = never). */
   pollMs?: number;
@@ -45,30 +46,34 @@ function readResults(dir: string | undefined): unknown {
   }
 }
 
+/** Model errors of an activation as the catalogue's HTTP errors (SR_ERR_MODEL_INVALID passes as is: 422). */
+function activationError(version: string, err: unknown): Error {
+  if (!(err instanceof SeqrankError)) {
+    return httpError("SR_ERR_MODEL_SWAP_FAILED", `activating ${version} failed: ${(err as Error).message}`);
+  }
+  if (err.code === "SR_ERR_MODEL_MISSING") return httpError("SR_ERR_NOT_FOUND", err.message);
+  if (err.code === "SR_ERR_MODEL_VERSION") return httpError("SR_ERR_BAD_REQUEST", err.message);
+  if (err.code === "SR_ERR_MODEL_INVALID") return err;
+  return httpError("SR_ERR_MODEL_SWAP_FAILED", `activating ${version} failed: ${err.code}: ${err.message}`);
+}
+
 async function recommenderPlugin(app: FastifyInstance, opts: RecommenderPluginOptions): Promise<void> {
   app.readiness.set("model", false, "loading");
-  const root = opts.modelDir ?? app.serveConfig.modelDir;
-  const registry = root && !existsSync(join(root, MODEL_JSON)) ? new ModelRegistry(root) : undefined;
-  let modelDir: string | undefined;
-
-  const loadVersion = async (version: string) => {
-    const dir = registry!.dir(version);
-    const model = await loadServingModel(dir, opts.load);
-    return { model, dir };
-  };
-
-  let model: ServingModel;
-  if (opts.model) model = opts.model;
-  else if (root && !registry) {
-    model = await loadServingModel(root, opts.load);
-    modelDir = root;
-  } else if (registry?.current()) {
-    ({ model, dir: modelDir } = await loadVersion(registry.current()!));
-  } else model = popularityModel(0);
+  const path = opts.modelDir ?? app.serveConfig.modelDir;
+  // A configured path that names no model is an error at start, never a silent popularity fallback.
+  const source = opts.model || path === undefined ? undefined : resolveModelSource(path);
+  const registry = source?.kind === "registry" ? source.registry : undefined;
+  const servedFrom = opts.model ? "injected" : (source?.kind ?? "none");
+  let opened: OpenedModel | undefined;
+  if (source) opened = await openModelSource(source, opts.load, (msg) => app.log.info({ model: path }, msg));
+  const model = opts.model ?? opened?.model ?? popularityModel(0);
+  let modelDir = opened?.dir;
 
   const service = await RecommenderService.create(app.store, model, {
     dataDir: app.serveConfig.dataDir,
     config: opts.config,
+    log: app.log,
+    maxFutureSkewMs: app.serveConfig.events.maxFutureSkewMs,
   });
   const stopFollowing = service.followReplicas((err) =>
     app.log.error({ err }, "applying another replica's co-visitation and popularity deltas failed"),
@@ -79,26 +84,30 @@ async function recommenderPlugin(app: FastifyInstance, opts: RecommenderPluginOp
     [{ result: "miss" }, service.userVectors.misses],
   ]);
 
-  // One swap at a time; a request never waits for it (it keeps using the bundle it started with).
-  let swapping: Promise<void> = Promise.resolve();
-  const switchTo = (version: string) => {
-    swapping = swapping.then(async () => {
-      if (service.model.version === version && modelDir) return;
-      try {
-        const next = await loadVersion(version);
-        await service.swap(next.model);
-        modelDir = next.dir;
-        swaps.inc({ outcome: "ok" });
-        app.readiness.set("model", true, `${next.model.name}@${next.model.version}`);
-        app.log.info({ version }, "model swapped");
-      } catch (err) {
-        swaps.inc({ outcome: "error" });
-        app.log.error({ err, version }, "model swap failed; still serving the previous model");
-        throw err;
-      }
-    });
-    return swapping;
-  };
+  /** What /readyz says serves: model name, version and where it came from. */
+  const describe = (m: ServingModel) =>
+    servedFrom === "none"
+      ? "popularity fallback (no model configured)"
+      : `${m.name}@${m.version} from ${servedFrom}${modelDir ? ` ${modelDir}` : ""}`;
+  const modelSwitch =
+    registry &&
+    new ModelSwitch(
+      registry,
+      service,
+      {
+        swapped: (next) => {
+          modelDir = next.dir;
+          swaps.inc({ outcome: "ok" });
+          app.readiness.set("model", true, describe(next.model));
+          app.log.info({ version: next.model.version }, "model swapped");
+        },
+        failed: (version, err) => {
+          swaps.inc({ outcome: "error" });
+          app.log.error({ err, version }, "model swap refused; still serving the previous model");
+        },
+      },
+      opts.load,
+    );
 
   app.hooks.onEvent.push((events) => service.onEvents(events));
   app.hooks.onItemChange.push((change) => service.onItemChange(change));
@@ -110,6 +119,7 @@ async function recommenderPlugin(app: FastifyInstance, opts: RecommenderPluginOp
     info: () => ({
       name: service.model.name,
       version: service.model.version,
+      source: servedFrom,
       dim: service.model.dim,
       nItems: service.model.nItems,
       quantization: service.model.quantization ?? "none",
@@ -117,25 +127,15 @@ async function recommenderPlugin(app: FastifyInstance, opts: RecommenderPluginOp
       versions: registry?.versions() ?? [],
       results: readResults(modelDir),
     }),
-    activate: registry
-      ? async (version) => {
-          try {
-            registry.activate(version);
-          } catch (err) {
-            if (err instanceof SeqrankError) throw httpError("SR_ERR_NOT_FOUND", err.message);
-            throw err;
-          }
-          await switchTo(version);
-        }
+    activate: modelSwitch
+      ? (version) =>
+          modelSwitch.activate(version).catch((err) => Promise.reject(activationError(version, err)))
       : undefined,
   });
 
   const pollMs = opts.pollMs ?? 2000;
-  if (registry && pollMs > 0) {
-    const timer = setInterval(() => {
-      const current = registry.current();
-      if (current && current !== service.model.version) switchTo(current).catch(() => {});
-    }, pollMs);
+  if (modelSwitch && pollMs > 0) {
+    const timer = setInterval(() => modelSwitch.follow(), pollMs);
     timer.unref();
     app.addHook("onClose", async () => clearInterval(timer));
   }
@@ -145,10 +145,11 @@ async function recommenderPlugin(app: FastifyInstance, opts: RecommenderPluginOp
     await stopFollowing();
     await stopWarming();
     await stopSorting();
-    await swapping.catch(() => {});
+    await modelSwitch?.idle();
     await service.model.dispose?.();
   });
-  app.readiness.set("model", true, `${model.name}@${model.version}`);
+  app.readiness.set("model", true, describe(model));
+  app.log.info({ model: describe(model) }, "serving model");
   opts.onReady?.(service);
 }
 

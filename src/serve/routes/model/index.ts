@@ -1,5 +1,6 @@
-// GET /v1/model: the served model, the registry's versions and the run's metrics (results.json) for the
-// dashboard. POST /v1/admin/model: activate a registry version (write scope) and hot-swap to it.
+// GET /v1/model: the served model (name, version, where it came from), the registry's versions and the run's
+// metrics (results.json) for the dashboard. POST /v1/admin/model: activate a registry version (write scope) and
+// hot-swap to it; a version that fails verification is refused (422 SR_ERR_MODEL_INVALID) and nothing changes.
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { ERRORS_4XX } from "../schemas.js";
@@ -7,6 +8,8 @@ import { ERRORS_4XX } from "../schemas.js";
 export interface ModelInfo {
   name: string;
   version: string;
+  /** Where the served model came from: registry, model-dir, run, injected, or none (popularity fallback). */
+  source: string;
   dim: number;
   nItems: number;
   /** How the user encoder's weights are stored ("none" = float32). */
@@ -20,13 +23,17 @@ export interface ModelInfo {
 
 export interface ModelRoutesOptions {
   info: () => ModelInfo;
-  /** Activates `version` and resolves once it serves; undefined when no registry is configured. */
+  /**
+   * Activates `version` and resolves once it serves (rejects, changing nothing, when it cannot); undefined
+   * when no registry is configured.
+   */
   activate?: (version: string) => Promise<void>;
 }
 
 const ModelResponse = Type.Object({
   name: Type.String(),
   version: Type.String(),
+  source: Type.String(),
   dim: Type.Integer(),
   n_items: Type.Integer(),
   quantization: Type.String(),
@@ -44,6 +51,7 @@ type ActivateBody = Static<typeof ActivateBody>;
 const toResponse = (m: ModelInfo) => ({
   name: m.name,
   version: m.version,
+  source: m.source,
   dim: m.dim,
   n_items: m.nItems,
   quantization: m.quantization,

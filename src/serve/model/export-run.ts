@@ -1,0 +1,38 @@
+// A training run directory (written by `seqrank train`) as a servable model version: the run's best weights
+// exported into `dir` (serving artefacts of export.ts, plus the full scorer as ONNX and the weights as
+// safetensors, all recorded in model.json's checksums). Used by `seqrank export` and by `serve --model <run>`.
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { BuildContext } from "../../graph/context.js";
+import { exportOnnx, exportWeights } from "../../graph/export.js";
+import { Graph } from "../../graph/graph.js";
+import type { QuantizeMode } from "../../graph/quantize.js";
+import { loadRun } from "../../train/run-dir.js";
+import { exportServingModel } from "./export.js";
+import type { ServingManifest } from "./serving-model.js";
+
+export async function exportRunVersion(
+  runDir: string,
+  dir: string,
+  version: string,
+  quantize?: QuantizeMode,
+): Promise<ServingManifest> {
+  const run = resolve(runDir);
+  const { model, datasetDir } = loadRun(run);
+  mkdirSync(dir, { recursive: true });
+  // Written first so that the serving export records them with the rest.
+  const g = new Graph();
+  exportOnnx(
+    join(dir, "model.onnx"),
+    { scores: model.buildScoreGraph(new BuildContext(g, model.store, false)) },
+    model.store,
+  );
+  exportWeights(join(dir, "weights.safetensors"), model.store, { model: model.name });
+  return exportServingModel(model, dir, {
+    version,
+    itemsTsv: join(datasetDir, "items.tsv"),
+    resultsJson: join(run, "results.json"),
+    tokensTsv: join(datasetDir, "tokens.tsv"),
+    quantize,
+  });
+}
