@@ -1,10 +1,10 @@
 // `seqrank start` (= `npm start`): the main job on the default data. Prepares amazon-beauty if it is not
 // prepared, trains SASRec if no model is registered, exports it, then serves the API and the dashboard.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { defaultDatasetsDir } from "../data/presets.js";
-import { ModelRegistry } from "../serve/model/index.js";
+import { MODEL_JSON, ModelRegistry } from "../serve/model/index.js";
 import { dashboard } from "../serve/plugins/dashboard.js";
 import { recommender } from "../serve/plugins/recommender.js";
 import { startServer } from "../serve/server.js";
@@ -21,6 +21,15 @@ interface StartFlags {
   epochs?: number;
 }
 
+/** Whether a registry version's model.json records its files' checksums (exports since they exist do). */
+function hasChecksums(versionDir: string): boolean {
+  try {
+    return JSON.parse(readFileSync(join(versionDir, MODEL_JSON), "utf8")).files !== undefined;
+  } catch {
+    return true; // unreadable: let the loader report it with the file named
+  }
+}
+
 async function startAction(flags: StartFlags): Promise<void> {
   const dataDir = resolve("data", flags.dataset);
   if (!existsSync(join(dataDir, "meta.json"))) {
@@ -28,8 +37,14 @@ async function startAction(flags: StartFlags): Promise<void> {
     await preparePreset(flags.dataset, dataDir);
   }
   const registry = new ModelRegistry(resolve("runs", "registry"));
+  const runDir = resolve("runs", `${flags.dataset}-sasrec-ce`);
+  const current = registry.current();
+  if (current && !hasChecksums(registry.dir(current)) && existsSync(join(runDir, "results.json"))) {
+    // A registry written before artefact checksums would be refused at load: export the same run again.
+    process.stderr.write(`re-exporting ${runDir}: ${current} predates artefact checksums\n`);
+    await exportRun(runDir, registry.root, `v${Date.now()}`);
+  }
   if (!registry.current()) {
-    const runDir = resolve("runs", `${flags.dataset}-sasrec-ce`);
     process.stderr.write(`training SASRec on ${flags.dataset} into ${runDir} (resumes if interrupted)\n`);
     await trainAction(dataDir, {
       model: "sasrec",
