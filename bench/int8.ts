@@ -16,7 +16,7 @@ import { type EvalData, evaluateFullRanking } from "../src/eval/index.js";
 import { Graph } from "../src/graph/graph.js";
 import { Runner, tensor } from "../src/graph/session.js";
 import * as o from "../src/graph/tensor-ops.js";
-import { lastPositionFeeds, sequenceFeeds } from "../src/models/sequence-inputs.js";
+import { historyFeeds } from "../src/models/history-feeds.js";
 import { ItemIndex } from "../src/retrieval/index.js";
 import { ENCODER_FILE, exportServingModel, readManifest } from "../src/serve/model/index.js";
 import { loadRun } from "../src/train/run-dir.js";
@@ -57,16 +57,12 @@ for (const v of VARIANTS) {
     }),
   );
 }
-const { dim, nItems, maxLen, causal } = readManifest(join(work, "none"));
+const { dim, nItems, feeds } = readManifest(join(work, "none"));
 
 /** User vectors [histories.length, dim] from one encoder run (the serving encoder's feeds). */
 async function encode(v: Variant, histories: readonly Int32Array[]): Promise<Float32Array> {
   const session = encoders.get(v)!;
-  const { feeds, len } = sequenceFeeds(histories, maxLen, causal);
-  const all: Record<string, ort.Tensor> = { ...feeds, ...lastPositionFeeds(histories.length, len) };
-  const used: Record<string, ort.Tensor> = {};
-  for (const name of session.inputNames) used[name] = all[name];
-  return (await session.run(used)).user.data as Float32Array;
+  return (await session.run(historyFeeds(feeds, histories))).user.data as Float32Array;
 }
 
 // Item vectors exactly as exported (row 0 padding), and a scorer graph users × itemsᵀ on ONNX Runtime.

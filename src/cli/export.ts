@@ -1,7 +1,8 @@
 // `seqrank export <run dir> --registry <dir> [--as <version>] [--quantize int8|int8-weights]`: the run's best weights
 // as a servable model (ONNX user encoder, optionally with int8 weight matmuls; item vectors; id map; the title
 // encoder and token vocabulary when the model has a title tower) in a model registry, activated atomically; plus
-// the full inference graph as ONNX and the weights as safetensors.
+// the full inference graph as ONNX and the weights as safetensors. A model whose encoder reads an input no
+// feature builder fills is refused here (SR_ERR_MODEL_EXPORT naming the input), not when it is served.
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { QUANTIZE_MODES, type QuantizeMode } from "../graph/quantize.js";
@@ -42,6 +43,8 @@ export function registerExport(program: Command): void {
         dir: r.dir,
         quantization: r.manifest.quantization,
         titleEncoder: r.manifest.title !== undefined,
+        // What the service will feed the user encoder, and which builder fills each input.
+        encoderInputs: r.manifest.encoder.inputs.map((i) => `${i.name}:${i.builder}`).join(","),
       });
     });
 }

@@ -21,10 +21,11 @@ interface StartFlags {
   epochs?: number;
 }
 
-/** Whether a registry version's model.json records its files' checksums (exports since they exist do). */
-function hasChecksums(versionDir: string): boolean {
+/** Whether a registry version's model.json records its files' checksums and its encoder feeds. */
+function isCurrentExport(versionDir: string): boolean {
   try {
-    return JSON.parse(readFileSync(join(versionDir, MODEL_JSON), "utf8")).files !== undefined;
+    const manifest = JSON.parse(readFileSync(join(versionDir, MODEL_JSON), "utf8"));
+    return manifest.files !== undefined && manifest.feeds !== undefined;
   } catch {
     return true; // unreadable: let the loader report it with the file named
   }
@@ -39,9 +40,9 @@ async function startAction(flags: StartFlags): Promise<void> {
   const registry = new ModelRegistry(resolve("runs", "registry"));
   const runDir = resolve("runs", `${flags.dataset}-sasrec-ce`);
   const current = registry.current();
-  if (current && !hasChecksums(registry.dir(current)) && existsSync(join(runDir, "results.json"))) {
-    // A registry written before artefact checksums would be refused at load: export the same run again.
-    process.stderr.write(`re-exporting ${runDir}: ${current} predates artefact checksums\n`);
+  if (current && !isCurrentExport(registry.dir(current)) && existsSync(join(runDir, "results.json"))) {
+    // A version exported before checksums and feed specs would be refused at load: export the run again.
+    process.stderr.write(`re-exporting ${runDir}: ${current} predates the current model.json\n`);
     await exportRun(runDir, registry.root, `v${Date.now()}`);
   }
   if (!registry.current()) {

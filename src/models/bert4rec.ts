@@ -11,10 +11,11 @@ import * as nn from "../graph/nn.js";
 import type { ParamStore } from "../graph/param-store.js";
 import { type Feeds, tensor } from "../graph/session.js";
 import * as o from "../graph/tensor-ops.js";
+import { type FeedInput, type HistoryFeedSpec, historyFeeds } from "./history-feeds.js";
 import { fullSoftmaxLoss, gatherPositions } from "./losses.js";
 import type { ModelData, ModelFactory, SequenceRecommender, TrainGraph } from "./model.js";
 import { type BiasedOutput, withOutputBias } from "./output-bias.js";
-import { lastPositionFeeds, type SequenceInputs, sequenceFeeds, sequenceInputs } from "./sequence-inputs.js";
+import { type SequenceInputs, sequenceFeeds, sequenceInputs } from "./sequence-inputs.js";
 
 export const Bert4recConfigSchema = z.object({
   maxLen: z.number().int().min(2).default(50),
@@ -131,16 +132,13 @@ class Bert4rec implements SequenceRecommender {
   }
 
   /** The last maxLen − 1 items of each history followed by [MASK], whose hidden state is read. */
+  get feedSpec(): HistoryFeedSpec {
+    const inputs: FeedInput[] = ["items", "positions", "pad_bias", "last_at"];
+    return { maxLen: this.cfg.maxLen, inputs, width: "batch", segments: 1, maskToken: this.maskId };
+  }
+
   scoreFeeds(histories: readonly Int32Array[]): Feeds {
-    const inputs = histories.map((h) => {
-      const keep = h.subarray(Math.max(0, h.length - (this.cfg.maxLen - 1)));
-      const s = new Int32Array(keep.length + 1);
-      s.set(keep);
-      s[keep.length] = this.maskId;
-      return s;
-    });
-    const { feeds, len } = sequenceFeeds(inputs, this.cfg.maxLen, false);
-    return { ...feeds, ...lastPositionFeeds(histories.length, len) };
+    return historyFeeds(this.feedSpec, histories);
   }
 }
 

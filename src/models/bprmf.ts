@@ -12,6 +12,7 @@ import * as nn from "../graph/nn.js";
 import type { ParamStore } from "../graph/param-store.js";
 import { type Feeds, tensor } from "../graph/session.js";
 import * as o from "../graph/tensor-ops.js";
+import { type HistoryFeedSpec, historyFeeds } from "./history-feeds.js";
 import { fullSoftmaxLoss, logSigmoid } from "./losses.js";
 import type { ModelData, ModelFactory, SequenceRecommender, TrainGraph } from "./model.js";
 import { withOutputBias } from "./output-bias.js";
@@ -100,13 +101,13 @@ class Bprmf implements SequenceRecommender {
     return o.matmul(out.rows, out.table, { transB: true });
   }
 
+  get feedSpec(): HistoryFeedSpec {
+    const { maxLen, alpha } = this.cfg;
+    return { maxLen, inputs: ["items", "scale"], width: "batch", segments: 1, scaleAlpha: alpha };
+  }
+
   scoreFeeds(histories: readonly Int32Array[]): Feeds {
-    const n = histories.map((h) => Math.min(h.length, this.cfg.maxLen));
-    const scale = Float32Array.from(n, (len) => Math.max(1, len) ** -this.cfg.alpha);
-    return {
-      items: sequenceFeeds(histories, this.cfg.maxLen, false).feeds.items,
-      scale: tensor(scale, [histories.length]),
-    };
+    return historyFeeds(this.feedSpec, histories);
   }
 }
 

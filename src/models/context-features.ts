@@ -25,6 +25,12 @@ export interface PositionContext {
   ts: Float64Array;
 }
 
+/** The context of any row (a served history, a segment, a row with a [MASK] slot): a code below 0 = unknown. */
+export interface RowContext {
+  events: ArrayLike<number>;
+  ts: ArrayLike<number>;
+}
+
 export class SequenceContexts {
   private readonly bySequence = new WeakMap<Int32Array, PositionContext>();
   constructor(
@@ -64,18 +70,37 @@ export function contextFeeds(
   len: number,
   dropLast: boolean,
 ): Feeds {
-  const b = seqs.length;
+  const inputs = dropLast ? seqs.map((s) => s.subarray(0, Math.max(0, s.length - 1))) : seqs;
+  return rowContextFeeds(
+    cfg,
+    inputs,
+    seqs.map((s) => contexts.get(s)),
+    len,
+  );
+}
+
+/**
+ * The same for rows whose contexts are given beside them: rowContexts[r] covers rows[r] position by position
+ * (undefined = unknown throughout; an event code below 0 = an unknown type).
+ */
+export function rowContextFeeds(
+  cfg: ContextConfig,
+  rows: readonly ArrayLike<number>[],
+  rowContexts: readonly (RowContext | undefined)[],
+  len: number,
+): Feeds {
+  const b = rows.length;
   const events = new BigInt64Array(b * len);
   const gaps = new BigInt64Array(b * len);
   for (let r = 0; r < b; r++) {
-    const c = contexts.get(seqs[r]);
+    const c = rowContexts[r];
     if (!c) continue;
-    const m = seqs[r].length - (dropLast ? 1 : 0);
+    const m = rows[r].length;
     const n = Math.min(m, len);
     for (let j = 0; j < n; j++) {
       const at = r * len + len - n + j;
       const p = m - n + j;
-      events[at] = BigInt(c.events[p] + 1);
+      events[at] = BigInt(c.events[p] < 0 ? 0 : c.events[p] + 1);
       gaps[at] = BigInt(p === 0 ? 1 : gapBucket(c.ts[p] - c.ts[p - 1]));
     }
   }

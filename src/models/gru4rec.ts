@@ -12,6 +12,7 @@ import * as nn from "../graph/nn.js";
 import type { ParamStore } from "../graph/param-store.js";
 import { type Feeds, tensor } from "../graph/session.js";
 import * as o from "../graph/tensor-ops.js";
+import { type HistoryFeedSpec, historyFeeds } from "./history-feeds.js";
 import { fullSoftmaxLoss, gatherPositions } from "./losses.js";
 import type { ModelData, ModelFactory, SequenceRecommender, TrainGraph } from "./model.js";
 
@@ -119,8 +120,13 @@ class Gru4rec implements SequenceRecommender {
     return o.matmul(states[states.length - 1], table, { transB: true });
   }
 
+  /** The unrolled recurrence reads exactly maxLen steps. */
+  get feedSpec(): HistoryFeedSpec {
+    return { maxLen: this.cfg.maxLen, inputs: ["items"], width: "full", segments: 1 };
+  }
+
   scoreFeeds(histories: readonly Int32Array[]): Feeds {
-    return { items: tensor(leftPadded(histories, this.cfg.maxLen), [histories.length, this.cfg.maxLen]) };
+    return historyFeeds(this.feedSpec, histories);
   }
 }
 

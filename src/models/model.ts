@@ -6,6 +6,7 @@ import type { Tensor } from "../graph/graph.js";
 import type { Rng } from "../graph/init.js";
 import type { ParamStore } from "../graph/param-store.js";
 import type { Feeds } from "../graph/session.js";
+import type { HistoryFeedSpec } from "./history-feeds.js";
 
 export interface TrainGraph {
   /** Scalar loss to minimise. */
@@ -26,7 +27,9 @@ export interface SequenceRecommender {
   trainFeeds(seqs: readonly Int32Array[], rng: Rng): Feeds;
   /** Records scores [B, nItems + 1] for a batch of input histories into `ctx` (an evaluation context). */
   buildScoreGraph(ctx: BuildContext): Tensor;
-  /** Feeds for scoring a batch of input histories (oldest first). */
+  /** How the score graph's history inputs are filled (history-feeds.ts); recorded in served model.json. */
+  readonly feedSpec: HistoryFeedSpec;
+  /** Feeds for scoring a batch of input histories (oldest first): historyFeeds of feedSpec. */
   scoreFeeds(histories: readonly Int32Array[]): Feeds;
   /** Models with a text tower over titles: records item vectors from title tokens (feeds: titleFeeds). */
   buildTitleGraph?(ctx: BuildContext): TitleGraph | undefined;

@@ -20,6 +20,7 @@ import {
   type SequenceContexts,
   usesContext,
 } from "./context-features.js";
+import { type FeedInput, type HistoryFeedSpec, historyFeeds } from "./history-feeds.js";
 import {
   fusedItemTable,
   ItemSideConfigSchema,
@@ -39,14 +40,8 @@ import {
 } from "./losses.js";
 import type { ModelData, ModelFactory, SequenceRecommender, TitleGraph, TrainGraph } from "./model.js";
 import { nextItemFeeds, nextItemStreamFeeds } from "./next-item-batch.js";
-import {
-  cutForTraining,
-  poolSegments,
-  SegmentConfigSchema,
-  segmentHistories,
-  segmentMaskFeed,
-} from "./segments.js";
-import { lastPositionFeeds, type SequenceInputs, sequenceFeeds, sequenceInputs } from "./sequence-inputs.js";
+import { cutForTraining, poolSegments, SegmentConfigSchema } from "./segments.js";
+import { type SequenceInputs, sequenceInputs } from "./sequence-inputs.js";
 
 export const SasrecConfigSchema = z.object({
   maxLen: z.number().int().positive().default(50),
@@ -217,22 +212,18 @@ class Sasrec implements SequenceRecommender {
     return { vectors, maxTokens: this.cfg.side.maxTitleTokens };
   }
 
+  get feedSpec(): HistoryFeedSpec {
+    const { segments, context } = this.cfg;
+    const inputs: FeedInput[] = ["items", "positions", "pad_bias", "causal_bias", "last_at"];
+    if (segments.count > 1) inputs.push("segment_mask");
+    if (this.contexts && context.events) inputs.push("event_ids");
+    if (this.contexts && context.timeGaps) inputs.push("gap_ids");
+    return { maxLen: this.cfg.maxLen, inputs, width: "batch", segments: segments.count };
+  }
+
   scoreFeeds(histories: readonly Int32Array[]): Feeds {
-    const { count } = this.cfg.segments;
-    if (count === 1) {
-      const { feeds, len } = sequenceFeeds(histories, this.cfg.maxLen, true);
-      if (this.contexts)
-        Object.assign(feeds, contextFeeds(this.cfg.context, histories, this.contexts, len, false));
-      return { ...feeds, ...lastPositionFeeds(histories.length, len) };
-    }
-    const { rows, mask } = segmentHistories(histories, this.cfg.maxLen, count);
-    const { feeds, len } = sequenceFeeds(rows, this.cfg.maxLen, true);
-    if (this.contexts) Object.assign(feeds, contextFeeds(this.cfg.context, rows, this.contexts, len, false));
-    return {
-      ...feeds,
-      ...lastPositionFeeds(rows.length, len),
-      ...segmentMaskFeed(mask, histories.length, count),
-    };
+    const contexts = this.contexts;
+    return historyFeeds(this.feedSpec, histories, contexts && histories.map((h) => contexts.get(h)));
   }
 }
 

@@ -17,13 +17,17 @@ export const SegmentConfigSchema = z.object({
 });
 export type SegmentConfig = z.infer<typeof SegmentConfigSchema>;
 
-/** Splits each history into segments, newest last; returns the segment rows and a [B, S] validity mask. */
+/**
+ * Splits each history into segments, newest last; returns the segment rows, where each starts in its history
+ * (so per-position context can be cut alike) and a [B, S] validity mask.
+ */
 export function segmentHistories(
   histories: readonly Int32Array[],
   maxLen: number,
   count: number,
-): { rows: Int32Array[]; mask: Float32Array } {
+): { rows: Int32Array[]; starts: number[]; mask: Float32Array } {
   const rows: Int32Array[] = [];
+  const starts: number[] = [];
   const mask = new Float32Array(histories.length * count);
   histories.forEach((h, b) => {
     for (let s = 0; s < count; s++) {
@@ -32,10 +36,11 @@ export function segmentHistories(
       const start = Math.max(0, end - maxLen);
       const seg = end > 0 ? h.subarray(start, end) : h.subarray(0, 0);
       rows.push(seg.length > 0 ? seg : Int32Array.of(0));
+      starts.push(seg.length > 0 ? start : -1);
       mask[b * count + s] = seg.length > 0 ? 1 : 0;
     }
   });
-  return { rows, mask };
+  return { rows, starts, mask };
 }
 
 export function segmentMaskFeed(mask: Float32Array, batch: number, count: number): Feeds {

@@ -37,16 +37,17 @@ function causalBias(len: number): Float32Array {
 }
 
 /**
- * Feeds for a batch of sequences, each cut to its last `maxLen` items and left-padded to the batch's longest.
- * Returns the feeds and the trimmed length.
+ * Feeds for a batch of sequences, each cut to its last `maxLen` items and left-padded to the batch's longest
+ * (to maxLen itself when `fullWidth`: graphs unrolled over a fixed window). Returns the feeds and the length.
  */
 export function sequenceFeeds(
   seqs: readonly ArrayLike<number>[],
   maxLen: number,
   causal: boolean,
   prefix = "",
+  fullWidth = false,
 ): { feeds: Feeds; len: number } {
-  let len = 1;
+  let len = fullWidth ? maxLen : 1;
   for (const s of seqs) len = Math.max(len, Math.min(s.length, maxLen));
   const b = seqs.length;
   const items = new BigInt64Array(b * len);

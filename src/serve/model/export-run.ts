@@ -1,8 +1,10 @@
 // A training run directory (written by `seqrank train`) as a servable model version: the run's best weights
 // exported into `dir` (serving artefacts of export.ts, plus the full scorer as ONNX and the weights as
 // safetensors, all recorded in model.json's checksums). Used by `seqrank export` and by `serve --model <run>`.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { META_JSON } from "../../data/cache.js";
+import type { DatasetMeta } from "../../data/prepared.js";
 import { BuildContext } from "../../graph/context.js";
 import { exportOnnx, exportWeights } from "../../graph/export.js";
 import { Graph } from "../../graph/graph.js";
@@ -33,6 +35,13 @@ export async function exportRunVersion(
     itemsTsv: join(datasetDir, "items.tsv"),
     resultsJson: join(run, "results.json"),
     tokensTsv: join(datasetDir, "tokens.tsv"),
+    eventTypes: datasetEventTypes(datasetDir),
     quantize,
   });
+}
+
+/** The prepared dataset's event-type names by code (meta.json). */
+function datasetEventTypes(datasetDir: string): string[] {
+  const meta = JSON.parse(readFileSync(join(datasetDir, META_JSON), "utf8")) as DatasetMeta;
+  return meta.eventTypes.names;
 }

@@ -15,6 +15,8 @@ export { type LoadModelOptions, loadServingModel, readManifest } from "./onnx-mo
 export { ModelRegistry } from "./registry.js";
 export {
   ENCODER_FILE,
+  type EncoderInput,
+  type HistoryEvents,
   ITEM_VECTORS_FILE,
   ITEMS_TSV,
   MODEL_JSON,

@@ -1,5 +1,7 @@
 // Loads a run dir written by exportServingModel (format in serving-model.ts) as a ServingModel: the encoders
-// run on ONNX Runtime with one intra-op thread (requests run side by side on the event loop instead). An int8
+// run on ONNX Runtime with one intra-op thread (requests run side by side on the event loop instead). The user
+// encoder's feeds come from historyFeeds with model.json's feed spec, the code the model itself scores with
+// offline; live events' types and times fill event-type / time-gap inputs. An int8
 // user encoder loads like a float32 one (ONNX Runtime runs its integer matmuls); a title encoder, when the
 // model ships one, gives encodeTitle: the title's known tokens (the prepared dataset's tokenizer) → vector.
 // Nothing damaged loads: every file is checked against model.json's checksums first (artefacts.ts), every
@@ -10,12 +12,14 @@ import { join } from "node:path";
 import ort from "onnxruntime-node";
 import { tokenize } from "../../data/text.js";
 import { readVocabTsv } from "../../data/vocab.js";
+import type { RowContext } from "../../models/context-features.js";
+import { historyFeeds } from "../../models/history-feeds.js";
 import { titleFeeds } from "../../models/item-features.js";
-import { lastPositionFeeds, sequenceFeeds } from "../../models/sequence-inputs.js";
 import { SeqrankError } from "../../util/errors.js";
 import { verifyArtefacts } from "./artefacts.js";
 import {
   ENCODER_FILE,
+  type HistoryEvents,
   ITEM_VECTORS_FILE,
   ITEMS_TSV,
   MODEL_JSON,
@@ -73,6 +77,29 @@ function readItemVectors(runDir: string, m: ServingManifest): Float32Array {
   return vectors;
 }
 
+/** The stored events of a history as model context: type names → the model's codes (−1 unknown), ms → s. */
+function eventContext(codes: ReadonlyMap<string, number>, events: HistoryEvents): RowContext {
+  return {
+    events: events.types.map((t) => codes.get(t) ?? -1),
+    ts: events.ts.map((ms) => ms / 1000),
+  };
+}
+
+/** Refuses an encoder whose ONNX inputs are not exactly those model.json records. */
+function checkInputs(path: string, session: ort.InferenceSession, m: ServingManifest): void {
+  const recorded = m.encoder.inputs.map((i) => i.name);
+  const extra = session.inputNames.filter((n) => !recorded.includes(n));
+  const missing = recorded.filter((n) => !session.inputNames.includes(n));
+  if (extra.length > 0 || missing.length > 0) {
+    throw invalid(
+      `${path}: inputs ${session.inputNames.join(", ")} do not match ${MODEL_JSON} ` +
+        `(${recorded.join(", ")}): ${[...extra.map((n) => `'${n}' unrecorded`), ...missing.map((n) => `'${n}' absent`)].join(", ")}`,
+    );
+  }
+  const unfed = recorded.filter((n) => !m.feeds.inputs.includes(n as never));
+  if (unfed.length > 0) throw invalid(`${path}: no feed builder in ${MODEL_JSON} fills ${unfed.join(", ")}`);
+}
+
 /** Real histories for the dry run: one item, and maxLen + 1 items spread over the catalogue (cut like requests). */
 function dryRunHistories(m: ServingManifest): Int32Array[] {
   const len = Math.min(m.nItems, m.maxLen + 1);
@@ -116,18 +143,30 @@ export async function loadServingModel(runDir: string, opts: LoadModelOptions = 
   if (itemIds && itemIds.length !== m.nItems + 1)
     throw invalid(`${join(runDir, ITEMS_TSV)} has ${itemIds.length - 1} items, ${MODEL_JSON} ${m.nItems}`);
   const session = await openSession(runDir, ENCODER_FILE, opts);
-  const runEncoder = async (histories: readonly Int32Array[]): Promise<ort.Tensor> => {
-    const { feeds, len } = sequenceFeeds(histories, m.maxLen, m.causal);
-    const all = { ...feeds, ...lastPositionFeeds(histories.length, len) };
-    const used: Record<string, ort.Tensor> = {};
-    for (const name of session.inputNames) used[name] = all[name];
-    return (await session.run(used)).user;
+  try {
+    checkInputs(join(runDir, ENCODER_FILE), session, m);
+  } catch (err) {
+    await session.release();
+    throw err;
+  }
+  const codes = new Map((m.eventTypes ?? []).map((name, code) => [name, code] as const));
+  const usesEvents = m.feeds.inputs.some((name) => name === "event_ids" || name === "gap_ids");
+  const runEncoder = async (
+    histories: readonly Int32Array[],
+    events: readonly (HistoryEvents | undefined)[] = [],
+  ): Promise<ort.Tensor> => {
+    const contexts = usesEvents ? events.map((e) => e && eventContext(codes, e)) : [];
+    return (await session.run(historyFeeds(m.feeds, histories, contexts))).user;
   };
-  const encodeUsers = async (histories: readonly Int32Array[]): Promise<Float32Array[]> => {
-    const out = (await runEncoder(histories)).data as Float32Array;
+  const encodeUsers = async (
+    histories: readonly Int32Array[],
+    events?: readonly (HistoryEvents | undefined)[],
+  ): Promise<Float32Array[]> => {
+    const out = (await runEncoder(histories, events)).data as Float32Array;
     return histories.map((_, b) => out.slice(b * m.dim, (b + 1) * m.dim));
   };
-  const encodeUser = async (history: Int32Array) => (await encodeUsers([history]))[0];
+  const encodeUser = async (history: Int32Array, events?: HistoryEvents) =>
+    (await encodeUsers([history], [events]))[0];
   // The dry run (also the warm-up: the first run allocates).
   const histories = dryRunHistories(m);
   const what = `${join(runDir, ENCODER_FILE)} dry run on ${histories.length} histories`;
@@ -148,6 +187,7 @@ export async function loadServingModel(runDir: string, opts: LoadModelOptions = 
     quantization: m.quantization,
     encodeUser,
     encodeUsers,
+    usesEvents,
     encodeTitle: title?.encode,
     dispose: async () => {
       await session.release();

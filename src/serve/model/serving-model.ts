@@ -3,9 +3,10 @@
 //   model.json        ServingManifest below
 //   item_vectors.f32  [nItems + 1, dim] float32 little-endian, row i = dense item i (row 0 padding)
 //   items.tsv         dense id → raw item id (the prepared dataset's items.tsv)
-//   encoder.onnx      user encoder: feeds of src/models/sequence-inputs.ts (items [1, L] int64, positions,
-//                     pad_bias, causal_bias when causal, last_at [1]) → "user" [1, dim]; float32, or with int8
-//                     weight matmuls when the manifest's quantization says so (src/graph/quantize.ts)
+//   encoder.onnx      user encoder: the inputs model.json's `encoder.inputs` lists (item ids, positions, masks,
+//                     segment mask, event types, time gaps, history scale), filled from histories by
+//                     historyFeeds (src/models/history-feeds.ts) with model.json's `feeds` → "user" [B, dim];
+//                     float32, or with int8 weight matmuls when quantization says so (src/graph/quantize.ts)
 //   title_encoder.onnx  with a title tower only: title_tokens [1, T] int64, title_weights [1, T, 1] → "title"
 //                     [1, dim], the vector of an item known by its title alone (src/models/item-features.ts)
 //   tokens.tsv        with a title tower only: the prepared dataset's title-token vocabulary
@@ -14,6 +15,7 @@
 // a version whose files do not match, or that has no such list (exported before it existed), never loads.
 import { z } from "zod";
 import { QUANTIZE_MODES } from "../../graph/quantize.js";
+import { HistoryFeedSpecSchema } from "../../models/history-feeds.js";
 
 export interface ServingModel {
   name: string;
@@ -22,10 +24,18 @@ export interface ServingModel {
   dim: number;
   /** Row i = vector of dense item i (row 0 padding), used for ANN and similar-items. */
   itemVectors: Float32Array;
-  /** User vector from the dense item ids of a history (oldest first). */
-  encodeUser(history: Int32Array): Promise<Float32Array>;
+  /**
+   * User vector from the dense item ids of a history (oldest first); `events` gives the type and time of each
+   * of its events, read by models with event-type / time-gap inputs (without it they read as unknown).
+   */
+  encodeUser(history: Int32Array, events?: HistoryEvents): Promise<Float32Array>;
   /** The same for many histories in one encoder run (warming caches); without it, one run per history. */
-  encodeUsers?(histories: readonly Int32Array[]): Promise<Float32Array[]>;
+  encodeUsers?(
+    histories: readonly Int32Array[],
+    events?: readonly (HistoryEvents | undefined)[],
+  ): Promise<Float32Array[]>;
+  /** Whether the encoder reads event types or times (then callers should pass `events`). */
+  usesEvents?: boolean;
   /** Optional content vector for a new item from its title (cold start); undefined if the model has no text tower. */
   encodeTitle?(title: string): Promise<Float32Array | undefined>;
   /** How the user encoder's weights are stored ("none" = float32), when loaded from an export. */
@@ -36,12 +46,27 @@ export interface ServingModel {
   dispose?(): Promise<void>;
 }
 
+/** The stored events behind a history, position by position: their type names and unix-ms times. */
+export interface HistoryEvents {
+  types: readonly string[];
+  ts: readonly number[];
+}
+
 export const MODEL_JSON = "model.json";
 export const ITEM_VECTORS_FILE = "item_vectors.f32";
 export const ITEMS_TSV = "items.tsv";
 export const ENCODER_FILE = "encoder.onnx";
 export const TITLE_ENCODER_FILE = "title_encoder.onnx";
 export const TOKENS_TSV = "tokens.tsv";
+
+/** One input of an exported encoder: name, dtype, shape (symbols for dynamic dims) and its feature builder. */
+export const EncoderInputSchema = z.object({
+  name: z.string().min(1),
+  dtype: z.string().min(1),
+  shape: z.array(z.union([z.number().int(), z.string()])),
+  builder: z.string().min(1),
+});
+export type EncoderInput = z.infer<typeof EncoderInputSchema>;
 
 export const ServingManifestSchema = z.object({
   format: z.literal("seqrank-serving-model"),
@@ -51,12 +76,18 @@ export const ServingManifestSchema = z.object({
   nItems: z.number().int().positive(),
   /** Longest history the encoder reads (older items are cut). */
   maxLen: z.number().int().positive(),
-  /** Whether the encoder takes a causal_bias input. */
-  causal: z.boolean(),
+  /** How histories become the user encoder's feeds (the model's own feed code, src/models/history-feeds.ts). */
+  feeds: HistoryFeedSpecSchema,
+  /** The user encoder's inputs as exported, each with the feature builder that fills it. */
+  encoder: z.object({ inputs: z.array(EncoderInputSchema).min(1) }),
+  /** Event-type names by the model's codes (models with event-type inputs): live event types map onto them. */
+  eventTypes: z.array(z.string()).optional(),
   /** How the user encoder's weight matmuls are stored ("none" = float32). */
   quantization: z.enum(["none", ...QUANTIZE_MODES]).default("none"),
   /** Present when the model ships a title encoder: titles are cut to their first maxTokens known tokens. */
-  title: z.object({ maxTokens: z.number().int().positive() }).optional(),
+  title: z
+    .object({ maxTokens: z.number().int().positive(), inputs: z.array(EncoderInputSchema).min(1) })
+    .optional(),
   createdAt: z.string().default(() => new Date().toISOString()),
   /** Every other file of the directory: byte size and sha256 (hex), checked before the model loads. */
   files: z

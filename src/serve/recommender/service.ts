@@ -32,12 +32,13 @@ import {
   updateDocument,
 } from "../../search/index.js";
 import { ServeConfigSchema } from "../config.js";
-import type { ServingModel } from "../model/index.js";
+import type { HistoryEvents, ServingModel } from "../model/index.js";
 import type { CatalogItem, InteractionDelta, Store } from "../storage/index.js";
 import type { AcceptedEvent, ItemChange } from "../types.js";
 import { ModelBundle } from "./bundle.js";
 import { contentVector } from "./content-vectors.js";
 import { eventPositions, tailPositions } from "./event-positions.js";
+import { keepEvents, sequenceEvents } from "./history-events.js";
 import { type HybridResult, type HybridSearchOptions, hybridSearch } from "./hybrid-search.js";
 import { LiveSignals } from "./live-signals.js";
 import { PendingDeltas } from "./pending-deltas.js";
@@ -244,13 +245,19 @@ export class RecommenderService {
     return n === ids.length ? ids : ids.slice(0, n);
   }
 
-  private async history(userId: string): Promise<Int32Array> {
-    return this.denseHistory(await this.store.sequence(userId));
+  /** For a model that reads event types or times: the stored events behind the dense history of `sequence`. */
+  private async historyEvents(userId: string, sequence: readonly string[], model: ServingModel) {
+    if (!model.usesEvents) return undefined;
+    const events = sequenceEvents(sequence, await this.store.userEvents(userId, sequence.length));
+    return keepEvents(events, (i) => this.catalogue.denseId(sequence[i]) !== undefined);
   }
 
-  private async userVector(userKey: string, history: Int32Array, bundle: ModelBundle) {
-    if (bundle.model.dim === 0 || history.length === 0) return undefined;
-    return bundle.userVectors.get(userKey, history);
+  private async userVector(userId: string, bundle: ModelBundle) {
+    const sequence = await this.store.sequence(userId);
+    const history = this.denseHistory(sequence);
+    if (bundle.model.dim === 0 || history.length === 0) return { history, vector: undefined };
+    const events = await this.historyEvents(userId, sequence, bundle.model);
+    return { history, vector: await bundle.userVectors.get(this.store.userKey(userId), history, events) };
   }
 
   async recommendFor(
@@ -260,8 +267,7 @@ export class RecommenderService {
     const bundle = this.current.acquire();
     try {
       const key = this.store.userKey(userId);
-      const history = await this.history(userId);
-      const uv = await this.userVector(key, history, bundle);
+      const { history, vector: uv } = await this.userVector(userId, bundle);
       const result = recommend(this.state(bundle, key), history, uv, opts);
       return { ...result, history, version: bundle.model.version };
     } finally {
@@ -292,10 +298,7 @@ export class RecommenderService {
   async search(query: string, opts: HybridSearchOptions, userId?: string): Promise<HybridResult> {
     const bundle = this.current.acquire();
     try {
-      const uv =
-        userId === undefined
-          ? undefined
-          : await this.userVector(this.store.userKey(userId), await this.history(userId), bundle);
+      const uv = userId === undefined ? undefined : (await this.userVector(userId, bundle)).vector;
       return await hybridSearch(this.searchIndex, this.catalogue, bundle, query, opts, uv);
     } finally {
       bundle.release();
@@ -315,12 +318,13 @@ export class RecommenderService {
       else byUser.set(e.userId, [e]);
     }
     const deltas: InteractionDelta[] = [];
-    const encode: Array<[string, Int32Array]> = [];
+    const encode: Array<[string, Int32Array, HistoryEvents?]> = [];
     for (const [userId, userEvents] of byUser) {
       const sequence = await this.store.sequence(userId); // already holds these events, at their times
       deltas.push(...(await this.userDeltas(userId, userEvents, sequence)));
       const history = this.denseHistory(sequence);
-      if (history.length > 0) encode.push([this.store.userKey(userId), history]);
+      const events = await this.historyEvents(userId, sequence, this.current.model);
+      if (history.length > 0) encode.push([this.store.userKey(userId), history, events]);
     }
     try {
       await this.live.record(deltas);
@@ -359,7 +363,9 @@ export class RecommenderService {
     return previous;
   }
 
-  private async encodeHistories(histories: Array<[userKey: string, history: Int32Array]>): Promise<void> {
+  private async encodeHistories(
+    histories: Array<[userKey: string, history: Int32Array, events?: HistoryEvents]>,
+  ): Promise<void> {
     const bundle = this.current.acquire();
     try {
       if (bundle.model.dim > 0 && histories.length > 0) await bundle.userVectors.put(histories);

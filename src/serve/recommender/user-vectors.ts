@@ -5,12 +5,15 @@
 // (`put`), and `warm` batch-encodes the stored users when a model is loaded. Each entry also keeps its ANN
 // hits (`searcher`), valid until the item index changes.
 import type { AnnSearch, IndexHits, ItemIndex } from "../../retrieval/index.js";
-import type { ServingModel } from "../model/index.js";
+import type { HistoryEvents, ServingModel } from "../model/index.js";
+import { keepEvents } from "./history-events.js";
 
 interface Entry {
   history: Int32Array;
   /** Undefined when the model knows none of the history's items. */
   vector: Float32Array | undefined;
+  /** Whether the history's events (types, times) were encoded with it (models that read them). */
+  withEvents: boolean;
   /** ANN hits of `vector`, for `k` neighbours, at index generation `generation`. */
   ann?: { hits: IndexHits; k: number; generation: number };
 }
@@ -49,26 +52,31 @@ export class UserVectorCache {
   }
 
   /** The vector of `history` (the user's current one); encoded and cached unless the cached entry matches. */
-  async get(userKey: string, history: Int32Array): Promise<Float32Array | undefined> {
+  async get(userKey: string, history: Int32Array, events?: HistoryEvents): Promise<Float32Array | undefined> {
     const e = this.entries.get(userKey);
-    if (e && sameHistory(e.history, history)) {
+    if (e && sameHistory(e.history, history) && (e.withEvents || !events)) {
       this.hits++;
       this.entries.delete(userKey);
       this.entries.set(userKey, e);
       return e.vector;
     }
     this.misses++;
-    return (await this.put([[userKey, history]]))[0];
+    return (await this.put([[userKey, history, events]]))[0];
   }
 
   /**
    * Encodes the users' histories in one encoder run and caches them (kept, not copied) as their vectors: the
    * write path of new events.
    */
-  async put(users: ReadonlyArray<readonly [string, Int32Array]>): Promise<Array<Float32Array | undefined>> {
-    const vectors = await this.encode(users.map(([, h]) => h));
-    users.forEach(([key, history], i) => {
-      this.set(key, history, vectors[i]);
+  async put(
+    users: ReadonlyArray<readonly [string, Int32Array, HistoryEvents?]>,
+  ): Promise<Array<Float32Array | undefined>> {
+    const vectors = await this.encode(
+      users.map(([, h]) => h),
+      users.map(([, , e]) => e),
+    );
+    users.forEach(([key, history, events], i) => {
+      this.set(key, history, vectors[i], events !== undefined);
     });
     return vectors;
   }
@@ -115,7 +123,7 @@ export class UserVectorCache {
         batch.forEach(([key, h], i) => {
           const v = vectors[i];
           if (this.entries.has(key)) return; // an event encoded it meanwhile
-          this.set(key, h, v);
+          this.set(key, h, v, false);
           if (v && annK > 0) this.searcher(key)?.search(v, annK);
         });
         encoded += batch.length;
@@ -132,22 +140,39 @@ export class UserVectorCache {
     return this.entries.size;
   }
 
-  /** One encoder run for the histories the model knows something of; undefined for the others. */
-  private async encode(histories: Int32Array[]): Promise<Array<Float32Array | undefined>> {
+  /**
+   * One encoder run for the histories the model knows something of; undefined for the others. `events[b]`
+   * (position by position with histories[b]) loses the same positions the model ids drop.
+   */
+  private async encode(
+    histories: Int32Array[],
+    events: readonly (HistoryEvents | undefined)[] = [],
+  ): Promise<Array<Float32Array | undefined>> {
     const { model, modelIds } = this.opts;
     const inputs = modelIds ? histories.map(modelIds) : histories;
     const known = inputs.filter((h) => h.length > 0);
     if (known.length === 0) return inputs.map(() => undefined);
+    const knownEvents = inputs.flatMap((h, b) => {
+      if (h.length === 0) return [];
+      const e = events[b];
+      if (!e || !modelIds || h.length === histories[b].length) return [e];
+      return [keepEvents(e, (i) => modelIds(histories[b].subarray(i, i + 1)).length > 0)];
+    });
     const vectors = model.encodeUsers
-      ? await model.encodeUsers(known)
-      : await Promise.all(known.map((h) => model.encodeUser(h)));
+      ? await model.encodeUsers(known, knownEvents)
+      : await Promise.all(known.map((h, i) => model.encodeUser(h, knownEvents[i])));
     let next = 0;
     return inputs.map((h) => (h.length > 0 ? vectors[next++] : undefined));
   }
 
-  private set(userKey: string, history: Int32Array, vector: Float32Array | undefined): void {
+  private set(
+    userKey: string,
+    history: Int32Array,
+    vector: Float32Array | undefined,
+    withEvents: boolean,
+  ): void {
     this.entries.delete(userKey);
-    this.entries.set(userKey, { history, vector });
+    this.entries.set(userKey, { history, vector, withEvents });
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
   }
 }
