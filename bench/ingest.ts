@@ -53,9 +53,13 @@ function serve(db: string, commitBatchEvents: number, prof: string[] = []): Prom
     join(repoRoot, "bin", "seqrank.js"),
     "serve",
     ...["--config", config, "--db", db, "--catalog", catalog, "--port", "0"],
-    ...["--api-key", `${KEY}:read,write,metrics`, "--no-rate-limit", "--log-level", "warn"],
+    ...["--no-rate-limit", "--log-level", "warn"],
   ];
-  const proc = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
+  const proc = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: { ...process.env, SEQRANK_API_KEYS: `${KEY}:read,write,metrics` },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const exited = new Promise<void>((r) => proc.once("exit", () => r()));
   return new Promise((resolve, reject) => {
     let out = "";

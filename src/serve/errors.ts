@@ -57,8 +57,11 @@ const FASTIFY_CODES: Record<string, ServeErrorCode> = {
   FST_ERR_MAX_PARAM_LENGTH: "SR_ERR_URI_TOO_LONG",
 };
 
-/** Errors whose code says the backing storage (Redis) failed: 503 rather than 500. */
-const STORAGE_CODES = new Set(["SR_ERR_REDIS"]);
+/**
+ * Errors whose code says the backing storage failed (Redis, or the database file: a failed fsync, a damaged
+ * page): 503 rather than 500 — nothing was acknowledged, and the log names the file.
+ */
+const STORAGE_CODES = new Set(["SR_ERR_REDIS", "SR_ERR_DB_FILE"]);
 
 export function toErrorBody(err: FastifyError | SeqrankError | Error): ErrorBody {
   const e = err as FastifyError;

@@ -28,6 +28,12 @@ export interface GroupCommitOptions<T, C, R> {
    * the writes are committed one by one, so only the faulty one fails.
    */
   isInputError?: (err: unknown) => boolean;
+  /**
+   * `commit` applies its transaction synchronously before it first awaits (then waits for durability): the
+   * next group may then commit while this one's fsync is in flight. Writes still settle in commit order, as
+   * long as `commit`'s promises resolve in the order they were made (the WAL syncs do).
+   */
+  pipelined?: boolean;
   /** Called after each successful commit with the group's size and how long it took (metrics). */
   onCommit?: (items: number, writes: number, seconds: number) => void;
 }
@@ -66,6 +72,13 @@ export class GroupCommit<T, C, R> {
 
   private async commitNext(): Promise<void> {
     const group = this.takeGroup();
+    const done = this.settleGroup(group);
+    if (!this.opts.pipelined) await done;
+    if (this.queue.length > 0) this.scheduleNext();
+    else this.busy = false;
+  }
+
+  private async settleGroup(group: Array<Waiting<T, R>>): Promise<void> {
     try {
       await this.commitGroup(group);
     } catch (err) {
@@ -76,8 +89,6 @@ export class GroupCommit<T, C, R> {
     this.settled += group.length;
     for (const b of this.barriers) if (b.after <= this.settled) b.resolve();
     this.barriers = this.barriers.filter((b) => b.after > this.settled);
-    if (this.queue.length > 0) this.scheduleNext();
-    else this.busy = false;
   }
 
   /** Commits the writes together and resolves each with its share; throws the commit's error. */
@@ -136,6 +147,8 @@ export function groupCommitStore(
     share: appendShare,
     // The store's own input check (a `ts` that is not integer ms) fails one request, not its whole group.
     isInputError: (err) => err instanceof SeqrankError && err.code === "SR_ERR_VALIDATION",
+    // Both stores insert into SQLite before their first await, and their WAL syncs resolve in order.
+    pipelined: true,
     maxItems: opts.maxBatchEvents,
     onCommit: (items, writes, seconds) => opts.onCommit?.("events", items, writes, seconds),
   });

@@ -113,7 +113,7 @@ export class RedisStore extends SqliteBackedStore {
   }
 
   async appendEvents(events: NewEvent[]): Promise<AppendResult> {
-    const outcomes = this.tables.insertEvents(events);
+    const outcomes = await this.tables.insertEvents(events);
     const fresh = freshFlags(outcomes);
     const batch = this.appliedBatch(outcomes);
     try {

@@ -6,6 +6,7 @@
 // (the next event commit fsyncs the WAL, deltas included), never an event.
 import type { DeltaLog, DeltaPage, InteractionDelta } from "./delta-log.js";
 import type { SqliteTables } from "./sqlite-tables.js";
+import { withoutCommitFsync } from "./wal-sync.js";
 
 const SCHEMA = `CREATE TABLE IF NOT EXISTS interaction_deltas (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -40,15 +41,10 @@ export class SqliteDeltaLog implements DeltaLog {
     const run = db.transaction((batch: InteractionDelta[]) => {
       for (const d of batch) this.stmts.insert.run(d.item, d.ts, JSON.stringify(d.previous));
     });
-    this.tables.guard(() => {
-      if (this.durableSync === undefined) return run(deltas);
-      db.pragma("synchronous = NORMAL");
-      try {
-        run(deltas);
-      } finally {
-        db.pragma(`synchronous = ${this.durableSync}`);
-      }
-    });
+    const level = this.durableSync;
+    this.tables.guard(() =>
+      level === undefined ? run(deltas) : withoutCommitFsync(db, level, () => run(deltas)),
+    );
   }
 
   async after(cursor: string, limit: number): Promise<DeltaPage> {

@@ -26,7 +26,7 @@ export class SqliteStore extends SqliteBackedStore {
   }
 
   async appendEvents(events: NewEvent[]): Promise<AppendResult> {
-    return appendResult(freshFlags(this.tables.insertEvents(events)));
+    return appendResult(freshFlags(await this.tables.insertEvents(events)));
   }
 
   async sequence(userId: string): Promise<string[]> {

@@ -1,7 +1,8 @@
 // The SQLite file behind both stores: the event log, the catalogue, and every user's sequence (a timeline,
 // updated in the same transaction as its events, so the file alone can rebuild everything derived from it).
-// WAL + synchronous=FULL: a commit is fsync'd before it returns, so an acknowledged event survives kill -9
-// and power loss; WAL lets several server processes share one file.
+// WAL + synchronous=FULL: a commit is fsync'd before it returns (event commits: before their promise
+// resolves, the fsync off the event loop, wal-sync.ts), so an acknowledged event survives kill -9 and power
+// loss; WAL lets several server processes share one file.
 import { randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
 import { SeqrankError } from "../../util/errors.js";
@@ -9,6 +10,7 @@ import { guarded, openDatabase } from "./sqlite-file.js";
 import { SqliteTimelines } from "./sqlite-timelines.js";
 import type { CatalogItem, ItemInput, NewEvent, SeedSequence, StoredEvent } from "./store.js";
 import { eventEntry, newestEntries, seedEntries, type TimelineEntry } from "./timeline.js";
+import { WalSync } from "./wal-sync.js";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -100,6 +102,7 @@ export class SqliteTables {
   readonly fileId: string;
   private readonly stmts;
   private readonly timelines: SqliteTimelines;
+  private readonly walSync: WalSync | undefined;
 
   constructor(
     readonly path: string,
@@ -108,6 +111,7 @@ export class SqliteTables {
     this.db = openDatabase(path, (db) => db.exec(SCHEMA));
     const db = this.db;
     this.timelines = this.guard(() => new SqliteTimelines(db, maxSequenceLength));
+    this.walSync = this.guard(() => WalSync.of(db, path));
     this.stmts = {
       // Only an event_id conflict is a duplicate; any other constraint failure throws.
       insertEvent: db.prepare(
@@ -150,11 +154,13 @@ export class SqliteTables {
 
   /**
    * Inserts the events and puts the new ones into their users' sequences at their time, in one transaction
-   * (one fsync however many events). Returns one outcome per input event, in order.
+   * (one fsync however many events). Returns one outcome per input event, in order, once they are durable.
    */
-  insertEvents(events: NewEvent[]): InsertOutcome[] {
+  async insertEvents(events: NewEvent[]): Promise<InsertOutcome[]> {
     checkTimes(events);
-    return this.guard(() => this.db.transaction(() => this.insertAll(events))());
+    const insert = this.db.transaction(() => this.insertAll(events));
+    if (!this.walSync) return this.guard(insert);
+    return this.walSync.commit(this.db, () => this.guard(insert));
   }
 
   private insertAll(events: NewEvent[]): InsertOutcome[] {
@@ -299,6 +305,7 @@ export class SqliteTables {
   }
 
   close(): void {
+    this.walSync?.close();
     if (this.db.open) this.db.close();
   }
 
