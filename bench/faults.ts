@@ -4,7 +4,7 @@
 // a Redis stopped and restarted under load, and kill -9 under load. Last line: one JSON object with
 // `cases`, `responses_5xx`, `crashes`, `silent_loads`, `acked_lost` (all zero is the goal) and `failed`
 // (the cases whose expectation did not hold, with what was seen).
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   cpSync,
@@ -18,10 +18,9 @@ import {
 } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { repoRoot as repo, type ServeProcess, serveProcess } from "./seqrank-process.js";
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(repo, "bin/seqrank.js");
 const work = mkdtempSync(join(tmpdir(), "seqrank-faults-"));
 const WRITE = "faults-write-key-0123456789";
@@ -52,48 +51,11 @@ function freePort(): Promise<number> {
   });
 }
 
-interface Server {
-  url: string;
-  proc: ChildProcess;
-  exited: () => boolean;
-  stop(signal?: NodeJS.Signals): Promise<void>;
-}
+type Server = ServeProcess;
 
-/** Starts `seqrank serve` and resolves once it listens, or rejects with what it printed if it exits first. */
-function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Server> {
-  const proc = spawn(process.execPath, [cli, "serve", "--port", "0", "--log-level", "warn", ...args], {
-    cwd: repo,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  let gone = false;
-  const exit = new Promise<void>((r) => proc.once("exit", () => r()));
-  proc.once("exit", () => {
-    gone = true;
-  });
-  proc.stderr!.on("data", (d) => {
-    err += d;
-  });
-  return new Promise((resolve, reject) => {
-    proc.stdout!.on("data", (d) => {
-      out += d;
-      const m = out.match(/"listening":"([^"]+)"/);
-      if (m)
-        resolve({
-          url: m[1],
-          proc,
-          exited: () => gone,
-          stop: async (signal = "SIGTERM") => {
-            if (!gone) proc.kill(signal);
-            await exit;
-          },
-        });
-    });
-    proc.once("exit", (code) => reject(new Error(`exited ${code}: ${(err || out).slice(-600)}`)));
-  });
-}
+/** `seqrank serve` on a free port, quiet logs, with `args` and extra environment. */
+const serve = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  serveProcess(["--port", "0", "--log-level", "warn", ...args], { env });
 
 async function waitReady(url: string, ms = 120_000): Promise<void> {
   const end = Date.now() + ms;

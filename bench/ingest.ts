@@ -13,16 +13,15 @@
 // Each run also reports the server's CPU time per event and, with group commit, events and requests per
 // commit (from /metrics). `--profile <dir>` runs the group-commit server with --cpu-prof.
 // Last stdout line: one JSON object.
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import { printResultLine } from "../src/util/result-line.js";
 import type { LoadSpec } from "./ingest/post-load.js";
+import { repoRoot, type ServeProcess, serveProcess } from "./seqrank-process.js";
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const flag = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
@@ -38,46 +37,19 @@ const catalog = join(repoRoot, "..", "shared", "datasets", "amazon-beauty", "ite
 const ITEMS = readFileSync(catalog, "utf8").trim().split("\n").length;
 const work = mkdtempSync(join(tmpdir(), "seqrank-bench-ingest-"));
 
-interface Server {
-  url: string;
-  proc: ChildProcess;
-  stop(signal?: NodeJS.Signals): Promise<void>;
-}
+type Server = ServeProcess;
 
 /** `seqrank serve` on `db`; resolves once it listens. */
 function serve(db: string, commitBatchEvents: number, prof: string[] = []): Promise<Server> {
   const config = join(work, `config-${commitBatchEvents}.json`);
   writeFileSync(config, JSON.stringify({ storage: { commitBatchEvents } }));
-  const args = [
-    ...prof,
-    join(repoRoot, "bin", "seqrank.js"),
-    "serve",
-    ...["--config", config, "--db", db, "--catalog", catalog, "--port", "0"],
-    ...["--no-rate-limit", "--log-level", "warn"],
-  ];
-  const proc = spawn(process.execPath, args, {
-    cwd: repoRoot,
-    env: { ...process.env, SEQRANK_API_KEYS: `${KEY}:read,write,metrics` },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const exited = new Promise<void>((r) => proc.once("exit", () => r()));
-  return new Promise((resolve, reject) => {
-    let out = "";
-    proc.stdout!.on("data", (d) => {
-      out += d;
-      const m = out.match(/"listening":"([^"]+)"/);
-      if (m)
-        resolve({
-          url: m[1],
-          proc,
-          stop: async (signal = "SIGTERM") => {
-            if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-            await exited;
-          },
-        });
-    });
-    proc.once("exit", (code) => reject(new Error(`server exited with ${code}: ${out.slice(-400)}`)));
-  });
+  return serveProcess(
+    [
+      ...["--config", config, "--db", db, "--catalog", catalog, "--port", "0"],
+      ...["--no-rate-limit", "--log-level", "warn"],
+    ],
+    { env: { SEQRANK_API_KEYS: `${KEY}:read,write,metrics` }, nodeArgs: prof },
+  );
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
