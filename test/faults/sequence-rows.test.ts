@@ -1,11 +1,13 @@
-// Issue #13 item 10, second round: a user's sequence is one row per entry in the SQLite file, so an append
-// writes its own entries and does not rewrite the sequence (a JSON row rewritten on every append made a
-// commit's cost grow with the sequence). Files of the JSON layout are converted when opened.
+// Issue #13 item 10: a user's sequence is read from the user's events (and seeded entries), so an append
+// writes its event rows and nothing else: no rewritten sequence (a JSON row rewritten on every append made a
+// commit's cost grow with the sequence), no copied entry, no trim. Files of the earlier layouts (a JSON row
+// per user; a copy of every event's entry) are converted when opened.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import Database from "better-sqlite3";
 import { type NewEvent, SqliteStore } from "../../src/serve/storage/index.js";
+import { eventEntry } from "../../src/serve/storage/timeline.js";
 import { tempDir } from "../serve/helpers.js";
 
 const T = Date.UTC(2026, 0, 1);
@@ -19,7 +21,7 @@ const event = (i: number): NewEvent => ({
   props: null,
 });
 
-test("an append to a full 200-item sequence writes a few pages, not the whole sequence", async () => {
+test("an append to a full 200-item sequence writes its event's pages only", async () => {
   const dir = tempDir("sequence-rows");
   const path = join(dir.path, "store.db");
   const store = new SqliteStore({ path, maxSequenceLength: 200, cacheEntries: 10 });
@@ -28,9 +30,9 @@ test("an append to a full 200-item sequence writes a few pages, not the whole se
   file.pragma("wal_checkpoint(TRUNCATE)");
   await store.appendEvents([event(200)]);
   const [{ log }] = file.pragma("wal_checkpoint(PASSIVE)") as Array<{ log: number }>;
-  // The event's row and its two index entries, and one sequence page (the oldest entry trimmed off on
-  // the same or a neighbouring page): the 200 entries of ~130 bytes (26 kB) would take seven pages more.
-  assert.ok(log <= 6, `one appended event wrote ${log} pages`);
+  // The event's row and its two index entries (event_id; user and time), the sequence_users lookup writing
+  // nothing: a copied entry and its trim would take a page or two more, a rewritten sequence seven more.
+  assert.ok(log <= 4, `one appended event wrote ${log} pages`);
   const sequence = await store.sequence("u");
   assert.equal(sequence.length, 200);
   assert.equal(sequence[0], `${LONG}1`, "the oldest trimmed off");
@@ -68,11 +70,40 @@ test("a file of the JSON layout opens with every sequence, in order and trimmed,
   await reopened.close();
 
   const check = new Database(path, { readonly: true });
-  assert.deepEqual(
-    check.prepare("SELECT entry FROM sequences WHERE user_id = 'u'").pluck().all().length,
-    3,
-    "one row per entry",
+  assert.equal(
+    check.prepare("SELECT count(*) FROM sequences WHERE user_id = 'u'").pluck().get(),
+    0,
+    "the copies of u's events are gone: its sequence is read from its events",
   );
+  check.close();
+  dir.remove();
+});
+
+test("a file that copied events into `sequences` opens with each event once, its seeds kept", async () => {
+  const dir = tempDir("sequence-rows");
+  const path = join(dir.path, "store.db");
+  const first = new SqliteStore({ path, maxSequenceLength: 10, cacheEntries: 10 });
+  await first.seedSequences([["u", ["s1", "s2"], [T - 2, T - 1]]]);
+  await first.appendEvents([event(1), event(2)]);
+  const expected = await first.sequence("u");
+  await first.close();
+  assert.deepEqual(expected, ["s1", "s2", `${LONG}1`, `${LONG}2`]);
+
+  // The layout before: every event's entry copied into `sequences` too, and no marker of the new one.
+  const file = new Database(path);
+  const fileId = file.prepare("SELECT value FROM store_meta WHERE name = 'file_id'").pluck().get() as string;
+  const events = file.prepare("SELECT ts, seq, item_id FROM events WHERE user_id = 'u'").raw().all();
+  const copy = file.prepare("INSERT INTO sequences (user_id, entry) VALUES ('u', ?)");
+  for (const [ts, seq, item] of events as Array<[number, number, string]>)
+    copy.run(eventEntry(ts, seq, item, fileId));
+  file.prepare("DELETE FROM store_meta WHERE name = 'sequences_derived_from_events'").run();
+  file.close();
+
+  const reopened = new SqliteStore({ path, maxSequenceLength: 10, cacheEntries: 10 });
+  assert.deepEqual(await reopened.sequence("u"), expected, "no event twice");
+  await reopened.close();
+  const check = new Database(path, { readonly: true });
+  assert.equal(check.prepare("SELECT count(*) FROM sequences").pluck().get(), 2, "the two seeds only");
   check.close();
   dir.remove();
 });

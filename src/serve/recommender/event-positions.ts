@@ -2,8 +2,9 @@
 // (ties in storage order, as prepare orders a dataset), so a new event is not necessarily at the end: a
 // backdated one sits among the items of its time, and co-visitation must pair it with the items before it
 // there. Its position counted from the end is the number of the user's stored events that come after it in
-// time; the sequence holds at most its length of items, so that many of the newest stored events (plus the
-// new ones) are all it takes to count them.
+// time; the sequence holds at most its length of items, so that many of the user's newest stored events by
+// time (plus as many as the new ones) are all it takes to count them: a new event not among them has at
+// least a sequence's worth of newer ones, and is not in the sequence.
 import type { StoredEvent } from "../storage/index.js";
 import type { AcceptedEvent } from "../types.js";
 
@@ -49,8 +50,8 @@ export function tailPositions(
 
 /**
  * Per new event (in `fresh` order), its index in `sequence` (item ids in time order), or -1 when it is not
- * there (trimmed off the front). `stored`: the user's newest stored events, at least `fresh.length +
- * sequence.length` of them, the new ones included.
+ * there (older than the whole sequence). `stored`: the user's newest stored events by time, at least
+ * `fresh.length + sequence.length` of them.
  */
 export function eventPositions(
   sequence: readonly string[],
@@ -67,7 +68,8 @@ export function eventPositions(
   }
   return fresh.map((e) => {
     const self = copies.get(identity(e))?.pop();
-    const later = self ? stored.reduce((n, s) => n + (after(s, self) ? 1 : 0), 0) : 0;
+    if (!self) return -1;
+    const later = stored.reduce((n, s) => n + (after(s, self) ? 1 : 0), 0);
     return nearest(sequence, e.itemId, sequence.length - 1 - later);
   });
 }

@@ -25,7 +25,7 @@ import { execOrThrow, RedisResetError, redisCall } from "./redis-exec.js";
 import { RedisTimelines } from "./redis-timeline.js";
 import { type InsertOutcome, SqliteTables } from "./sqlite-tables.js";
 import type { AppendResult, NewEvent, SeedSequence, UserDeletion } from "./store.js";
-import type { TimelineEntry } from "./timeline.js";
+import { seededPart, type TimelineEntry } from "./timeline.js";
 
 export interface RedisStoreOptions {
   sqlitePath: string;
@@ -256,10 +256,20 @@ export class RedisStore extends SqliteBackedStore {
     return this.resyncing;
   }
 
-  /** An earlier version kept sequences only in Redis lists: bring them into the file (users without a row). */
+  /**
+   * An earlier version kept sequences only in Redis lists, live events appended: bring what was seeded into
+   * the file (users without a sequence there; their events are in the file's event log).
+   */
   private async importLegacyLists(): Promise<void> {
     for await (const page of this.timelines.legacyPages(REBUILD_PAGE))
-      this.tables.seedSequences(page.filter(([, items]) => items.length > 0));
+      this.tables.seedSequences(
+        page
+          .map(([userId, items]): [string, string[]] => [
+            userId,
+            seededPart(items, this.tables.arrivalItems(userId)),
+          ])
+          .filter(([, items]) => items.length > 0),
+      );
   }
 
   /** Copies every sequence of the file into Redis (a merge), then records the epoch as complete. */

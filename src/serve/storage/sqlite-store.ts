@@ -30,7 +30,7 @@ export class SqliteStore extends SqliteBackedStore {
   }
 
   async sequence(userId: string): Promise<string[]> {
-    return this.tables.sequence(userId).map(entryItem);
+    return this.tables.sequenceItems(userId);
   }
 
   async *sequences(pageSize = 1000): AsyncIterable<Array<[string, string[]]>> {

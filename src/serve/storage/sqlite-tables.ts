@@ -1,5 +1,6 @@
-// The SQLite file behind both stores: the event log, the catalogue, and every user's sequence (a timeline,
-// updated in the same transaction as its events, so the file alone can rebuild everything derived from it).
+// The SQLite file behind both stores: the event log, the catalogue, and every user's sequence (a timeline
+// read from the user's events and seeds, sqlite-timelines.ts, so the file alone can rebuild everything
+// derived from it).
 // WAL + synchronous=FULL: a commit is fsync'd before it returns (event commits: before their promise
 // resolves, the fsync off the event loop, wal-sync.ts), so an acknowledged event survives kill -9 and power
 // loss; WAL lets several server processes share one file.
@@ -22,7 +23,9 @@ CREATE TABLE IF NOT EXISTS events (
   ts INTEGER NOT NULL,
   props TEXT
 );
-CREATE INDEX IF NOT EXISTS events_by_user ON events (user_id, seq);
+-- A user's events in time order (ties by arrival), with their items: the sequence reads it alone.
+CREATE INDEX IF NOT EXISTS events_by_user_time ON events (user_id, ts, seq, item_id);
+DROP INDEX IF EXISTS events_by_user;
 CREATE TABLE IF NOT EXISTS markers (name TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS store_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS items (
@@ -110,7 +113,6 @@ export class SqliteTables {
   ) {
     this.db = openDatabase(path, (db) => db.exec(SCHEMA));
     const db = this.db;
-    this.timelines = this.guard(() => new SqliteTimelines(db, maxSequenceLength));
     this.walSync = this.guard(() => WalSync.of(db, path));
     this.stmts = {
       // Only an event_id conflict is a duplicate; any other constraint failure throws.
@@ -120,7 +122,8 @@ export class SqliteTables {
       ),
       eventById: db.prepare("SELECT * FROM events WHERE event_id = ?"),
       userEvents: db.prepare(
-        "SELECT * FROM (SELECT * FROM events WHERE user_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq",
+        `SELECT * FROM (SELECT * FROM events WHERE user_id = ? ORDER BY ts DESC, seq DESC LIMIT ?)
+         ORDER BY ts, seq`,
       ),
       deleteUserEvents: db.prepare("DELETE FROM events WHERE user_id = ?"),
       hasMarker: db.prepare("SELECT 1 FROM markers WHERE name = ?").pluck(),
@@ -145,6 +148,7 @@ export class SqliteTables {
       this.stmts.addMeta.run("file_id", randomBytes(6).toString("base64url"));
       return this.stmts.getMeta.get("file_id") as string;
     });
+    this.timelines = this.guard(() => new SqliteTimelines(db, maxSequenceLength, this.fileId));
   }
 
   /** The timeline entry of a stored event. */
@@ -153,8 +157,8 @@ export class SqliteTables {
   }
 
   /**
-   * Inserts the events and puts the new ones into their users' sequences at their time, in one transaction
-   * (one fsync however many events). Returns one outcome per input event, in order, once they are durable.
+   * Inserts the events, in one transaction (one fsync however many events): the new ones are in their users'
+   * sequences at their time from then on. Returns one outcome per input event, in order, once they are durable.
    */
   async insertEvents(events: NewEvent[]): Promise<InsertOutcome[]> {
     checkTimes(events);
@@ -165,7 +169,7 @@ export class SqliteTables {
 
   private insertAll(events: NewEvent[]): InsertOutcome[] {
     const outcomes: InsertOutcome[] = [];
-    const added = new Map<string, TimelineEntry[]>();
+    const users = new Set<string>();
     for (const e of events) {
       const props = e.props === null ? null : JSON.stringify(e.props);
       const r = this.stmts.insertEvent.run(e.eventId, e.userId, e.itemId, e.type, e.ts, props);
@@ -173,19 +177,21 @@ export class SqliteTables {
         outcomes.push({ stored: toEvent(this.stmts.eventById.get(e.eventId) as EventRow), fresh: false });
         continue;
       }
-      const stored = { ...e, seq: Number(r.lastInsertRowid) };
-      outcomes.push({ stored, fresh: true });
-      const entries = added.get(e.userId);
-      if (entries) entries.push(this.entry(stored));
-      else added.set(e.userId, [this.entry(stored)]);
+      outcomes.push({ stored: { ...e, seq: Number(r.lastInsertRowid) }, fresh: true });
+      users.add(e.userId);
     }
-    for (const [userId, entries] of added) this.timelines.add(userId, entries);
+    for (const userId of users) this.timelines.addUser(userId);
     return outcomes;
   }
 
   /** The user's sequence, oldest first (empty when none). */
   sequence(userId: string): TimelineEntry[] {
     return this.guard(() => this.timelines.read(userId));
+  }
+
+  /** The item ids of the user's sequence, oldest first. */
+  sequenceItems(userId: string): string[] {
+    return this.guard(() => this.timelines.readItems(userId));
   }
 
   sequencePage(afterUser: string, limit: number): Array<[string, TimelineEntry[]]> {
@@ -211,7 +217,7 @@ export class SqliteTables {
           if (items.length === 0) continue;
           if (this.timelines.has(userId)) continue;
           const entries = newestEntries(seedEntries(items, times), this.maxSequenceLength);
-          this.timelines.add(userId, entries);
+          this.timelines.seed(userId, entries);
           seeded.push([userId, entries]);
         }
         return seeded;
@@ -231,6 +237,11 @@ export class SqliteTables {
         sequence: this.timelines.delete(userId),
       }))(),
     );
+  }
+
+  /** The items of all the user's events in arrival order (for converting old layouts). */
+  arrivalItems(userId: string): string[] {
+    return this.guard(() => this.timelines.arrivalItems(userId));
   }
 
   userEvents(userId: string, limit: number): StoredEvent[] {

@@ -67,7 +67,7 @@ export interface Store {
    * completes them).
    */
   appendEvents(events: NewEvent[]): Promise<AppendResult>;
-  /** The newest `limit` events of a user, oldest first. */
+  /** The user's newest `limit` events by event time (ties by arrival), oldest first. */
   userEvents(userId: string, limit: number): Promise<StoredEvent[]>;
   /**
    * Item ids of the user's sequence ordered by event time, ties by arrival (at most the configured maximum

@@ -47,8 +47,27 @@ export function seedEntries(items: string[], times?: ReadonlyArray<number | null
   });
 }
 
-/** The JSON form of the layout before sqlite-timelines.ts: {"t": entries}, or, older still, item ids (oldest first). */
-export function decodeEntries(json: string): TimelineEntry[] {
+/**
+ * A sequence of an old layout that kept plain item ids (oldest first), the user's live events appended to it
+ * in arrival order: its end that repeats `eventItems` (the items of the user's stored events, in arrival
+ * order) is those events, which the event log holds; the rest is what was seeded.
+ */
+export function seededPart(items: readonly string[], eventItems: readonly string[]): string[] {
+  let copies = 0;
+  while (
+    copies < Math.min(items.length, eventItems.length) &&
+    items[items.length - 1 - copies] === eventItems[eventItems.length - 1 - copies]
+  )
+    copies++;
+  return items.slice(0, items.length - copies);
+}
+
+/**
+ * The JSON form of the layout before sqlite-timelines.ts as seeded entries: {"t": entries}, or, older still,
+ * item ids (oldest first; `eventItems` as for seededPart).
+ */
+export function decodeEntries(json: string, eventItems: readonly string[]): TimelineEntry[] {
   const row = JSON.parse(json) as { t: TimelineEntry[] } | string[];
-  return Array.isArray(row) ? row.map((item, i) => seedEntry(null, i, item)) : row.t;
+  if (!Array.isArray(row)) return row.t;
+  return seededPart(row, eventItems).map((item, i) => seedEntry(null, i, item));
 }
