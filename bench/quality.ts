@@ -70,7 +70,8 @@ for (const r of RUNS.filter((r) => !only || only.includes(r.key))) {
   if (!existsSync(join(data, "meta.json"))) cli("prepare", r.dataset, "--out", data);
   const out = join(runsDir, r.key);
   const t = performance.now();
-  cli("train", data, "--model", r.model, "--loss", "ce", "--out", out, "--no-progress", ...r.extra);
+  const loss = r.model === "sasrec" ? ["--loss", "ce"] : []; // the others have a loss of their own
+  cli("train", data, "--model", r.model, ...loss, "--out", out, "--no-progress", ...r.extra);
   const run = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
   results[r.key] = {
     dataset: r.dataset,

@@ -5,6 +5,7 @@ import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { OptimizerConfigSchema } from "../graph/optim.js";
 import { runCtr } from "../ranking/run-ctr.js";
+import { parseConfigJson } from "../util/config-issues.js";
 import { defined } from "../util/defined.js";
 import { SeqrankError } from "../util/errors.js";
 import { printResultLine } from "../util/result-line.js";
@@ -12,7 +13,7 @@ import { printResultLine } from "../util/result-line.js";
 export interface CtrTrainFlags {
   model: string;
   out: string;
-  /** hybrid-mf: bce | bpr | warp (other values are ignored: the sequence models' --loss default). */
+  /** hybrid-mf: bce | bpr | warp. */
   loss?: string;
   /** Comma-separated label names (taobao: cart,buy). */
   tasks?: string;
@@ -55,22 +56,18 @@ const list = (s: string | undefined) =>
 
 /** The ranker's config from --config JSON and the single flags (also used by --task rerank). */
 export function ctrModelConfig(flags: CtrTrainFlags): Record<string, unknown> {
-  let cfg: Record<string, unknown> = {};
-  if (flags.config) {
-    try {
-      cfg = JSON.parse(flags.config);
-    } catch (e) {
-      throw new SeqrankError("SR_ERR_CLI_ARG", `--config is not JSON: ${(e as Error).message}`);
-    }
-  }
+  const cfg = (flags.config ? parseConfigJson(flags.config, "--config") : {}) as Record<string, unknown>;
   Object.assign(
     cfg,
-    defined({ dim: flags.dim, dropout: flags.dropout, negatives: flags.negatives, bottom: flags.bottom }),
+    defined({
+      dim: flags.dim,
+      dropout: flags.dropout,
+      negatives: flags.negatives,
+      bottom: flags.bottom,
+      loss: flags.loss,
+    }),
   );
   if (flags.fusion) cfg.fusion = { ...((cfg.fusion as object) ?? {}), kind: flags.fusion };
-  if (flags.model === "hybrid-mf" && flags.loss && ["bce", "bpr", "warp"].includes(flags.loss))
-    cfg.loss = flags.loss;
-  if (flags.model !== "hybrid-mf") delete cfg.negatives;
   return cfg;
 }
 

@@ -8,19 +8,22 @@ import { loadDataset } from "../data/cache.js";
 import { evaluateFullRanking, popularityDeciles, writeRunReport } from "../eval/index.js";
 import { ParamStore } from "../graph/param-store.js";
 import { createPop, fitItemKnn } from "../models/baselines/index.js";
+import { ItemKnnConfigSchema } from "../models/baselines/item-knn.js";
 import { BASELINE_MODELS, NEURAL_MODELS } from "../models/registry.js";
 import { fit } from "../train/fit.js";
 import { ScheduleSchema } from "../train/schedule.js";
 import { modelDataOf, trainDataFrom } from "../train/train-data.js";
+import { parseConfig, parseConfigJson } from "../util/config-issues.js";
 import { defined } from "../util/defined.js";
 import { SeqrankError } from "../util/errors.js";
 import { printResultLine } from "../util/result-line.js";
 import { trainCtrAction } from "./train-ctr.js";
+import { checkTrainFlags, lossChoices, modelsOf } from "./train-flags.js";
 import { type RerankTrainFlags, trainRerankAction } from "./train-rerank.js";
 
 interface TrainFlags {
   model: string;
-  loss: string;
+  loss?: string;
   out: string;
   epochs?: number;
   patience?: number;
@@ -61,9 +64,9 @@ export function resolveDataset(arg: string): string {
   );
 }
 
-/** Model config from flags: only the flags given override the model's defaults. */
+/** Model config from --config and the flags: only the flags given override the model's defaults. */
 function modelConfig(flags: TrainFlags): Record<string, unknown> {
-  const cfg: Record<string, unknown> = flags.config ? JSON.parse(flags.config) : {};
+  const cfg = (flags.config ? parseConfigJson(flags.config, "--config") : {}) as Record<string, unknown>;
   Object.assign(
     cfg,
     defined({
@@ -74,16 +77,18 @@ function modelConfig(flags: TrainFlags): Record<string, unknown> {
       dropout: flags.dropout,
     }),
   );
-  // --loss picks SASRec's loss; other models take theirs through --config.
-  if (flags.model === "sasrec") {
+  if (flags.model !== "sasrec") return Object.assign(cfg, defined({ loss: flags.loss }));
+  // SASRec's loss is an object: --loss sets its kind, --negatives its negatives.
+  if (flags.loss !== undefined || flags.negatives !== undefined)
     cfg.loss = {
       ...((cfg.loss as object) ?? {}),
-      kind: flags.loss,
-      ...(flags.negatives ? { negatives: flags.negatives } : {}),
+      ...defined({ kind: flags.loss, negatives: flags.negatives }),
     };
-  }
   return cfg;
 }
+
+const itemKnnConfig = (json: string | undefined) =>
+  parseConfig(ItemKnnConfigSchema, json ? parseConfigJson(json, "--config") : {}, "itemknn config");
 
 // Rankers have no "sasrec": each task has its own default model.
 const DEFAULT_MODEL: Record<string, string> = { "next-item": "sasrec", ctr: "deepfm", rerank: "deepfm" };
@@ -93,6 +98,7 @@ export async function trainAction(
   given: Omit<TrainFlags & RerankTrainFlags, "model"> & { task: string; model?: string },
 ): Promise<void> {
   const flags = { ...given, model: given.model ?? DEFAULT_MODEL[given.task] ?? "sasrec" };
+  checkTrainFlags(flags.task, flags.model, flags);
   if (flags.task === "ctr") return trainCtrAction(datasetArg, flags);
   if (flags.task === "rerank") return trainRerankAction(resolveDataset(datasetArg), flags);
   const dir = resolveDataset(datasetArg);
@@ -100,18 +106,13 @@ export async function trainAction(
   const data = trainDataFrom(ds);
   const out = resolve(flags.out);
   const started = performance.now();
-  const base = {
-    name: `${flags.model}-${flags.model === "sasrec" ? flags.loss : ""}`.replace(/-$/, ""),
-    model: flags.model,
-    dataset: ds.name,
-    maskSeen: true,
-  };
+  const base = { name: flags.model, model: flags.model, dataset: ds.name, maskSeen: true };
 
   if ((BASELINE_MODELS as readonly string[]).includes(flags.model)) {
     const model =
       flags.model === "pop"
         ? createPop(data.trainPopularity)
-        : fitItemKnn(data.sequences, data.nItems, flags.config ? JSON.parse(flags.config) : {});
+        : fitItemKnn(data.sequences, data.nItems, itemKnnConfig(flags.config));
     const valid = await evaluateFullRanking(model.scorerFor(data.valid), data.valid);
     const test = await evaluateFullRanking(model.scorerFor(data.test), data.test);
     const { run } = writeRunReport(out, {
@@ -128,19 +129,16 @@ export async function trainAction(
   }
 
   const factory = NEURAL_MODELS[flags.model];
-  if (!factory)
-    throw new SeqrankError(
-      "SR_ERR_CLI_ARG",
-      `unknown model "${flags.model}": ${[...Object.keys(NEURAL_MODELS), ...BASELINE_MODELS].join(", ")}`,
-    );
   const schedule = ScheduleSchema.safeParse({ kind: flags.schedule, warmupSteps: flags.warmup });
   if (!schedule.success)
     throw new SeqrankError(
       "SR_ERR_CLI_ARG",
       `--schedule "${flags.schedule ?? "constant"}" --warmup ${flags.warmup ?? 0}: expected constant | linear | cosine and whole steps ≥ 0`,
     );
-  const config = factory.configSchema.parse(modelConfig(flags));
+  const config = parseConfig(factory.configSchema, modelConfig(flags), `${flags.model} config`);
   const model = factory.create(config, modelDataOf(data), new ParamStore(flags.seed));
+  const loss = (config as { loss?: { kind?: string } }).loss?.kind;
+  if (loss) base.name = `${flags.model}-${loss}`;
   const fitConfig = {
     epochs: flags.epochs,
     patience: flags.patience,
@@ -210,9 +208,9 @@ export function registerTrain(program: Command): void {
     )
     .option(
       "--model <name>",
-      `${[...Object.keys(NEURAL_MODELS), ...BASELINE_MODELS].join(" | ")}; with --task ctr or rerank: lr | fm | deepfm | hybrid-mf | din | mmoe (default: sasrec; deepfm for ctr and rerank)`,
+      `${modelsOf("next-item").join(" | ")}; with --task ctr or rerank: ${modelsOf("ctr").join(" | ")} (default: sasrec; deepfm for ctr and rerank)`,
     )
-    .option("--loss <kind>", "ce | sampled | gbce | bce (neural models)", "ce")
+    .option("--loss <kind>", `the model's loss (default: the model's own) — ${lossChoices()}`)
     .requiredOption(
       "--out <dir>",
       "run directory: results.json, report.html, checkpoints/ (an existing run resumes)",
@@ -234,7 +232,7 @@ export function registerTrain(program: Command): void {
     .option("--max-seconds <s>", "stop training after this many seconds (checked between epochs)", num)
     .option(
       "--schedule <kind>",
-      "learning rate over --epochs: constant | linear | cosine (decay to 0 at the last epoch; default constant)",
+      `learning rate over --epochs: ${ScheduleSchema.shape.kind.removeDefault().options.join(" | ")} (decay to 0 at the last epoch; default constant)`,
     )
     .option("--warmup <steps>", "steps of linear learning-rate warm-up from 0 (default 0)", num)
     .option("--config <json>", "model config as JSON (merged under the flags)")

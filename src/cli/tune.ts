@@ -7,6 +7,7 @@ import { loadDataset } from "../data/cache.js";
 import { NEURAL_MODELS } from "../models/registry.js";
 import { trainDataFrom } from "../train/train-data.js";
 import { SearchSpaceSchema, tune } from "../train/tune.js";
+import { parseConfig, parseConfigJson } from "../util/config-issues.js";
 import { SeqrankError } from "../util/errors.js";
 import { printResultLine } from "../util/result-line.js";
 import { resolveDataset } from "./train.js";
@@ -26,7 +27,7 @@ interface TuneFlags {
 async function tuneAction(datasetArg: string, flags: TuneFlags): Promise<void> {
   const factory = NEURAL_MODELS[flags.model];
   if (!factory) throw new SeqrankError("SR_ERR_CLI_ARG", `unknown model "${flags.model}"`);
-  const space = SearchSpaceSchema.parse(JSON.parse(flags.space));
+  const space = parseConfig(SearchSpaceSchema, parseConfigJson(flags.space, "--space"), "--space");
   const data = trainDataFrom(loadDataset(resolveDataset(datasetArg)));
   const out = resolve(flags.out);
   const trials = await tune(

@@ -13,6 +13,7 @@ import { mkdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { z } from "zod";
+import { parseConfig } from "../util/config-issues.js";
 import { SeqrankError } from "../util/errors.js";
 import { accountRows } from "./accounting.js";
 import { writeDataset } from "./cache.js";
@@ -41,14 +42,14 @@ import { assignSessions } from "./session.js";
 import { leaveOneOutSplit, SplitSchema, temporalCuts, temporalSplit } from "./split.js";
 import { Vocab, writeVocabTsv } from "./vocab.js";
 
-const KCoreSchema = z.object({
+const KCoreSchema = z.strictObject({
   /** Minimum interactions per user (0 = off). */
   users: z.number().int().min(0).default(0),
   /** Minimum interactions per item (0 = off). */
   items: z.number().int().min(0).default(0),
 });
 
-export const BuildOptionsSchema = z.object({
+export const BuildOptionsSchema = z.strictObject({
   /** Output directory (created if missing). */
   out: z.string().min(1),
   /** Dataset name in meta.json; defaults to the output directory's name. */
@@ -72,7 +73,10 @@ export const BuildOptionsSchema = z.object({
   /** Event-type roles. train: model input and training targets (default: all types); eval: valid/test targets
    *  (default: the train types). Events of other types are dropped. */
   eventTypes: z
-    .object({ train: z.array(z.string()).min(1).optional(), eval: z.array(z.string()).min(1).optional() })
+    .strictObject({
+      train: z.array(z.string()).min(1).optional(),
+      eval: z.array(z.string()).min(1).optional(),
+    })
     .default({}),
   /** Number of price quantile buckets. */
   priceBuckets: z.number().int().min(1).default(10),
@@ -82,7 +86,7 @@ export const BuildOptionsSchema = z.object({
   /** Rule counts of the ingest stage, copied into meta.json ahead of this stage's. */
   ingestRules: z
     .array(
-      z.object({
+      z.strictObject({
         rule: z.string(),
         rowsIn: z.number(),
         kept: z.number(),
@@ -121,8 +125,9 @@ export interface BuildResult {
 }
 
 export async function buildDataset(conn: DuckDBConnection, options: BuildOptions): Promise<BuildResult> {
-  const opts = BuildOptionsSchema.parse(options);
-  const progress = options.onProgress ?? (() => {});
+  const { onProgress, ...settings } = options;
+  const opts = parseConfig(BuildOptionsSchema, settings, "prepare options");
+  const progress = onProgress ?? (() => {});
   const roles = resolveEventRoles(await eventTypeNames(conn), opts.eventTypes);
   mkdirSync(opts.out, { recursive: true });
   try {

@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import { extname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
+import { parseConfig } from "../util/config-issues.js";
 import { SeqrankError } from "../util/errors.js";
 
 export const SourceFormatSchema = z.enum([
@@ -216,8 +217,5 @@ function resolveSource(s: z.infer<typeof SourceSchema>, role: SourceRole, baseDi
 
 /** Validates a spec (from JSON or code), turning zod issues into one SR_ERR_CONFIG message. */
 export function parseIngestSpec(input: unknown): IngestSpec {
-  const parsed = IngestSpecSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-  throw new SeqrankError("SR_ERR_CONFIG", `invalid ingest config: ${issues.join("; ")}`);
+  return parseConfig(IngestSpecSchema, input, "invalid ingest config");
 }

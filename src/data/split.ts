@@ -6,8 +6,8 @@ import type { DatasetSplit, PreparedDataset } from "./prepared.js";
 
 export const SplitSchema = z.discriminatedUnion("kind", [
   // valid target = second-last evaluation-type event of each user, test target = last.
-  z.object({ kind: z.literal("leave-one-out") }),
-  z.object({
+  z.strictObject({ kind: z.literal("leave-one-out") }),
+  z.strictObject({
     kind: z.literal("temporal"),
     /** Test part = events with ts ≥ testCut (unix seconds); overrides testQuantile. */
     testCut: z.number().optional(),

@@ -11,8 +11,9 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import { parseConfig } from "../util/config-issues.js";
 
-export const SynthOptionsSchema = z.object({
+export const SynthOptionsSchema = z.strictObject({
   seed: z.number().int().default(1),
   /** Exact number of events to emit. */
   events: z.number().int().positive(),
@@ -278,7 +279,7 @@ export interface SynthFiles {
 
 /** Writes events.csv, catalog.csv and prepare-config.json into `dir`. No value contains a comma or quote. */
 export function writeSynth(dir: string, options: SynthOptions): SynthFiles {
-  const opts = SynthOptionsSchema.parse(options);
+  const opts = parseConfig(SynthOptionsSchema, options, "synthetic data options");
   mkdirSync(dir, { recursive: true });
   const rand = createRng(opts.seed);
   const catalog = synthCatalog(opts, rand);

@@ -15,7 +15,7 @@ import { TopK } from "./top-k.js";
  */
 export type Scorer = (rows: Int32Array, out: Float32Array) => void | Promise<void>;
 
-export const FullRankingOptionsSchema = z.object({
+export const FullRankingOptionsSchema = z.strictObject({
   /** Cutoffs for the accuracy metrics (HR, Recall, NDCG, MRR, Precision). */
   ks: z.array(z.number().int().positive()).nonempty().default([5, 10, 20]),
   metrics: z

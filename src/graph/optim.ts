@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Graph, Tensor } from "./graph.js";
 import * as o from "./tensor-ops.js";
 
-export const OptimizerConfigSchema = z.object({
+export const OptimizerConfigSchema = z.strictObject({
   kind: z.enum(["sgd", "adam", "adamw"]).default("adam"),
   beta1: z.number().min(0).max(1).default(0.9),
   beta2: z.number().min(0).max(1).default(0.999),

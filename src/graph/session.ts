@@ -3,6 +3,7 @@
 // every step), so a step allocates nothing for its state.
 import { cpus } from "node:os";
 import ort from "onnxruntime-node";
+import { parseConfig } from "../util/config-issues.js";
 import { SeqrankError } from "../util/errors.js";
 import { grad } from "./grad.js";
 import { type Graph, sizeOf, type Tensor } from "./graph.js";
@@ -120,7 +121,7 @@ export class TrainStep {
   static async create(spec: TrainStepSpec, store: ParamStore, opts: SessionOptions = {}): Promise<TrainStep> {
     const g: Graph = spec.loss.graph;
     const params = g.params();
-    const cfg = OptimizerConfigSchema.parse(spec.optimizer ?? {});
+    const cfg = parseConfig(OptimizerConfigSchema, spec.optimizer ?? {}, "optimizer config");
     const grads = grad(spec.loss, params);
     const opt = buildOptimizer(g, params, grads, cfg);
     const outputs: Record<string, Tensor> = { loss: spec.loss, ...(spec.metrics ?? {}) };

@@ -17,7 +17,7 @@ import type { ModelData, ModelFactory, SequenceRecommender, TrainGraph } from ".
 import { type BiasedOutput, withOutputBias } from "./output-bias.js";
 import { type SequenceInputs, sequenceFeeds, sequenceInputs } from "./sequence-inputs.js";
 
-export const Bert4recConfigSchema = z.object({
+export const Bert4recConfigSchema = z.strictObject({
   maxLen: z.number().int().min(2).default(50),
   dim: z.number().int().positive().default(64),
   blocks: z.number().int().positive().default(2),

@@ -18,7 +18,7 @@ import type { ModelData, ModelFactory, SequenceRecommender, TrainGraph } from ".
 import { withOutputBias } from "./output-bias.js";
 import { sequenceFeeds } from "./sequence-inputs.js";
 
-export const BprmfConfigSchema = z.object({
+export const BprmfConfigSchema = z.strictObject({
   /** Items of a history that are pooled (the most recent ones). */
   maxLen: z.number().int().min(2).default(50),
   dim: z.number().int().positive().default(64),

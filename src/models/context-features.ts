@@ -10,7 +10,7 @@ import * as nn from "../graph/nn.js";
 import { type Feeds, tensor } from "../graph/session.js";
 import * as o from "../graph/tensor-ops.js";
 
-export const ContextConfigSchema = z.object({
+export const ContextConfigSchema = z.strictObject({
   /** Add an embedding of each input event's type. */
   events: z.boolean().default(false),
   /** Add an embedding of the bucketed time since the previous event (needs timestamps). */

@@ -16,7 +16,7 @@ import { type HistoryFeedSpec, historyFeeds } from "./history-feeds.js";
 import { fullSoftmaxLoss, gatherPositions } from "./losses.js";
 import type { ModelData, ModelFactory, SequenceRecommender, TrainGraph } from "./model.js";
 
-export const Gru4recConfigSchema = z.object({
+export const Gru4recConfigSchema = z.strictObject({
   /** Steps of the unrolled recurrence (longer histories keep their last maxLen items). */
   maxLen: z.number().int().positive().max(200).default(50),
   dim: z.number().int().positive().default(64),

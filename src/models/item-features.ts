@@ -12,7 +12,7 @@ import { type Feeds, tensor } from "../graph/session.js";
 import * as o from "../graph/tensor-ops.js";
 import { SeqrankError } from "../util/errors.js";
 
-export const ItemSideConfigSchema = z.object({
+export const ItemSideConfigSchema = z.strictObject({
   /** Mean of the item's attribute embeddings (amazon item2attributes). */
   attributes: z.boolean().default(false),
   /** Text tower over title tokens: masked mean of token embeddings + a small residual MLP. */

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Tensor } from "../graph/graph.js";
 import * as o from "../graph/tensor-ops.js";
 
-export const LossConfigSchema = z.object({
+export const LossConfigSchema = z.strictObject({
   /** ce: softmax over the whole catalogue; sampled: softmax over the target and shared negatives;
    * gbce: gSASRec's generalised BCE over the same negatives; bce: one negative, plain BCE (classic SASRec). */
   kind: z.enum(["ce", "sampled", "gbce", "bce"]).default("ce"),

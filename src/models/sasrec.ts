@@ -43,7 +43,7 @@ import { nextItemFeeds, nextItemStreamFeeds } from "./next-item-batch.js";
 import { cutForTraining, poolSegments, SegmentConfigSchema } from "./segments.js";
 import { type SequenceInputs, sequenceInputs } from "./sequence-inputs.js";
 
-export const SasrecConfigSchema = z.object({
+export const SasrecConfigSchema = z.strictObject({
   maxLen: z.number().int().positive().default(50),
   dim: z.number().int().positive().default(64),
   blocks: z.number().int().positive().default(2),

@@ -10,7 +10,7 @@ import type { Graph, Tensor } from "../graph/graph.js";
 import { type Feeds, tensor } from "../graph/session.js";
 import * as o from "../graph/tensor-ops.js";
 
-export const SegmentConfigSchema = z.object({
+export const SegmentConfigSchema = z.strictObject({
   /** Most segments per history; 1 = plain truncation to the last maxLen items. */
   count: z.number().int().positive().default(1),
   pool: z.enum(["mean", "last", "attention"]).default("attention"),

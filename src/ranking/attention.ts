@@ -11,7 +11,7 @@ import type { FusionPart } from "./fusion.js";
 import { type CtrInputs, mlp, pooledFields } from "./layers.js";
 import { type FieldSlots, findField, type SlotLayout } from "./slots.js";
 
-export const TargetAttentionConfigSchema = z.object({
+export const TargetAttentionConfigSchema = z.strictObject({
   attentionHidden: z.array(z.number().int().positive()).default([36]),
   /** BST-style: one transformer block over the history before the target attention. */
   selfAttention: z.boolean().default(false),

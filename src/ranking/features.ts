@@ -5,6 +5,7 @@
 //   vector → `dim` feature ids weighted by the vector's entries (a learned linear projection).
 // Local ids: 0 = padding, 1 = out-of-vocabulary / missing, 2.. = known values (hash buckets: 1..buckets).
 import { z } from "zod";
+import { parseConfig } from "../util/config-issues.js";
 import { SeqrankError } from "../util/errors.js";
 import { upperBound } from "../util/upper-bound.js";
 import {
@@ -19,7 +20,7 @@ import {
   TRAIN,
 } from "./ctr-data.js";
 
-export const FeatureConfigSchema = z.object({
+export const FeatureConfigSchema = z.strictObject({
   /** Vocabulary values seen fewer times than this in training rows share the out-of-vocabulary id. */
   minCount: z.number().int().min(1).default(1),
   /** Buckets of hashed categoricals. */
@@ -171,7 +172,7 @@ function encodeNumeric(c: NumericColumn, d: RawCtrData, cfg: FeatureConfig): Enc
 
 /** Fits the pipeline on the training rows of `d` and encodes every row. */
 export function encodeCtrData(d: RawCtrData, config: Partial<FeatureConfig> = {}): CtrTable {
-  const cfg = FeatureConfigSchema.parse(config);
+  const cfg = parseConfig(FeatureConfigSchema, config, "feature config");
   const columns = d.columns.filter((c) => !cfg.drop.includes(c.name));
   const encoders = new Map<string, Encoder>();
   const fields: EncodedField[] = [];

@@ -14,6 +14,7 @@ import { OptimizerConfigSchema } from "../graph/optim.js";
 import { type Feeds, Runner, TrainStep, tensor } from "../graph/session.js";
 import { dimProduct } from "../graph/shape.js";
 import * as o from "../graph/tensor-ops.js";
+import { parseConfig } from "../util/config-issues.js";
 import { SeqrankError } from "../util/errors.js";
 import { rowsOf, TEST, TRAIN, VALID } from "./ctr-data.js";
 import type { CtrTable } from "./features.js";
@@ -21,7 +22,7 @@ import { bceWithLogits, ctrInputs } from "./layers.js";
 import type { CtrRanker } from "./ranker.js";
 import { fillSlots, type SlotLayout, slotFeeds } from "./slots.js";
 
-export const FitCtrConfigSchema = z.object({
+export const FitCtrConfigSchema = z.strictObject({
   epochs: z.number().int().positive().default(10),
   batchSize: z.number().int().positive().default(1024),
   lr: z.number().positive().default(1e-3),
@@ -214,7 +215,7 @@ export async function fitCtr(
   config: Partial<FitCtrConfig> = {},
   hooks: FitCtrHooks = {},
 ): Promise<CtrFitResult> {
-  const cfg = FitCtrConfigSchema.parse(config);
+  const cfg = parseConfig(FitCtrConfigSchema, config, "CTR fit config");
   const g = new Graph();
   const loss = buildTrainLoss(ranker, layout, g, cfg.taskWeights);
   const usesSeed = g.inputs().some((t) => t.name === "seed");

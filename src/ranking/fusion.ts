@@ -11,7 +11,7 @@ import { zeros } from "../graph/init.js";
 import * as nn from "../graph/nn.js";
 import * as o from "../graph/tensor-ops.js";
 
-export const FusionConfigSchema = z.object({
+export const FusionConfigSchema = z.strictObject({
   kind: z.enum(["concat", "weighted-sum", "gated"]).default("concat"),
   /** Width of the projected parts (weighted-sum, gated). */
   dim: z.number().int().positive().default(64),

@@ -1,5 +1,6 @@
 // The CTR rankers by name (an explicit table: no lookup by convention).
 import type { ParamStore } from "../graph/param-store.js";
+import { parseConfig } from "../util/config-issues.js";
 import { SeqrankError } from "../util/errors.js";
 import { deepfm } from "./models/deepfm.js";
 import { din } from "./models/din.js";
@@ -26,5 +27,5 @@ export function createRanker(name: string, config: unknown, data: RankerData, st
       `unknown CTR model ${name} (have ${Object.keys(CTR_MODELS).join(", ")})`,
     );
   }
-  return factory.create(factory.configSchema.parse(config ?? {}), data, store);
+  return factory.create(parseConfig(factory.configSchema, config ?? {}, `${name} config`), data, store);
 }

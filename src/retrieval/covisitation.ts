@@ -5,7 +5,7 @@ import { z } from "zod";
 import { type Clock, DecayClock, systemClock } from "./decay.js";
 
 export const CoVisitationConfigSchema = z
-  .object({
+  .strictObject({
     /** Pair items at most this many positions apart. */
     window: z.number().int().positive().default(3),
     /** Half-life of a co-visit's weight. */

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { SeqrankError } from "../util/errors.js";
 
 export const ItemIndexConfigSchema = z
-  .object({
+  .strictObject({
     quantization: z.enum(["f32", "i8"]).default("f32"),
     /** HNSW graph degree (M). */
     connectivity: z.number().int().positive().default(16),

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { type Clock, DecayClock, systemClock } from "./decay.js";
 
 export const PopularityConfigSchema = z
-  .object({
+  .strictObject({
     popularHalfLifeDays: z.number().positive().default(30),
     trendingHalfLifeDays: z.number().positive().default(1),
     /** Length of the ranked lists kept. */

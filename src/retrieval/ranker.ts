@@ -32,7 +32,7 @@ export interface Ranker {
 const Weight = z.number().min(0).max(1e30);
 
 export const BlendRankerConfigSchema = z
-  .object({
+  .strictObject({
     /** Weight of the user–item inner product, min–max scaled over the candidates. */
     dot: Weight.default(1),
     ann: Weight.default(0),

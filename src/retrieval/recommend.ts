@@ -15,7 +15,7 @@ import { CANDIDATE_SOURCES, type Candidate, type CandidateSource, type Ranker } 
 import { unitScale } from "./unit-scale.js";
 
 export const PipelineConfigSchema = z
-  .object({
+  .strictObject({
     /** ANN neighbours of the user vector. */
     ann: z.number().int().nonnegative().default(50),
     /** Most recent history items whose co-visitation neighbours are candidates. */

@@ -7,7 +7,7 @@ export type SearchField = (typeof SEARCH_FIELDS)[number];
 export const FIELD_COUNT = SEARCH_FIELDS.length;
 
 export const SearchIndexConfigSchema = z
-  .object({
+  .strictObject({
     /** BM25 term-frequency saturation. */
     k1: z.number().positive().default(1.2),
     /** BM25 length normalisation (0 = none, 1 = full), applied per field against that field's average length. */

@@ -1,13 +1,13 @@
 // Service configuration: one zod schema with every default, so `ServeConfigSchema.parse({})` is a working
 // in-memory development setup (no keys: reads open, writes refused; docs/security.md).
 import { z } from "zod";
-import { SeqrankError } from "../util/errors.js";
+import { parseConfig } from "../util/config-issues.js";
 
 /** `read`: data reads; `write`: events, catalogue, deletes, admin; `metrics`: the /metrics endpoint. */
 export const ScopeSchema = z.enum(["read", "write", "metrics"]);
 export type Scope = z.infer<typeof ScopeSchema>;
 
-export const ApiKeySchema = z.object({
+export const ApiKeySchema = z.strictObject({
   key: z.string().min(16, "API keys must be at least 16 characters"),
   scopes: z.array(ScopeSchema).min(1),
   /** A label for logs and metrics; the key itself is never logged. */
@@ -17,7 +17,7 @@ export const ApiKeySchema = z.object({
 /** An event type's spelling: lower case, digits allowed first (movielens's types are "1".."5"). */
 export const EVENT_TYPE_PATTERN = "^[a-z0-9][a-z0-9_]{0,31}$";
 
-export const ServeConfigSchema = z.object({
+export const ServeConfigSchema = z.strictObject({
   host: z.string().default("127.0.0.1"),
   port: z.number().int().min(0).max(65535).default(8080),
   /** Prepared dataset dir (seeds user sequences on first start) and optional catalogue JSONL to import. */
@@ -26,7 +26,7 @@ export const ServeConfigSchema = z.object({
   /** Run dir of a trained model; used by the recommender plugin, not by the core. */
   modelDir: z.string().optional(),
   storage: z
-    .object({
+    .strictObject({
       /** SQLite file for events and the catalogue (":memory:" for tests). Several processes may share it. */
       sqlitePath: z.string().default(":memory:"),
       /** With a Redis URL, user sequences and caches live in Redis and are shared by every replica. */
@@ -43,7 +43,7 @@ export const ServeConfigSchema = z.object({
     .default({}),
   /** Who may call what: docs/security.md. */
   auth: z
-    .object({
+    .strictObject({
       keys: z.array(ApiKeySchema).default([]),
       /** With keys configured, let requests without a key read (GET routes other than /metrics). */
       publicReads: z.boolean().default(false),
@@ -51,7 +51,7 @@ export const ServeConfigSchema = z.object({
       openWrites: z.boolean().default(false),
       /** Failed authentications (missing or unknown key) allowed per client address and window. */
       failedAuth: z
-        .object({
+        .strictObject({
           max: z.number().int().min(1).default(20),
           windowMs: z.number().int().min(1).default(10_000),
           /** Addresses tracked at once (bounded memory); the oldest is forgotten first. */
@@ -64,7 +64,7 @@ export const ServeConfigSchema = z.object({
     })
     .default({}),
   privacy: z
-    .object({
+    .strictObject({
       /** When set, user ids are stored as HMAC-SHA256(secret, id); the API still takes raw ids. */
       pseudonymizeSecret: z.string().min(16).optional(),
       /** Write user ids into request logs (off: they are replaced by "<user>"). */
@@ -72,7 +72,7 @@ export const ServeConfigSchema = z.object({
     })
     .default({}),
   limits: z
-    .object({
+    .strictObject({
       bodyLimitBytes: z
         .number()
         .int()
@@ -80,7 +80,7 @@ export const ServeConfigSchema = z.object({
         .default(1024 * 1024),
       maxEventsPerRequest: z.number().int().min(1).default(1000),
       rateLimit: z
-        .object({
+        .strictObject({
           enabled: z.boolean().default(true),
           /** Requests per window per API key (or per client IP without a key). */
           max: z.number().int().min(1).default(5000),
@@ -90,7 +90,7 @@ export const ServeConfigSchema = z.object({
     })
     .default({}),
   events: z
-    .object({
+    .strictObject({
       /** Accepted event types; default: view, click, cart, purchase and the prepared dataset's types. */
       types: z
         .array(z.string().regex(new RegExp(EVENT_TYPE_PATTERN)))
@@ -112,10 +112,7 @@ export type ServeConfig = z.infer<typeof ServeConfigSchema>;
 export type ServeConfigInput = z.input<typeof ServeConfigSchema>;
 export type ApiKey = z.infer<typeof ApiKeySchema>;
 
-/** The config with its defaults, or an SR_ERR_CONFIG error naming the first wrong field. */
+/** The config with its defaults, or an SR_ERR_CONFIG error naming every wrong field (and unknown key). */
 export function parseServeConfig(input: ServeConfigInput): ServeConfig {
-  const parsed = ServeConfigSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new SeqrankError("SR_ERR_CONFIG", `${issue.path.join(".")}: ${issue.message}`);
+  return parseConfig(ServeConfigSchema, input, "service config");
 }

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { Rng } from "../graph/init.js";
 
-export const AugmentSchema = z.object({
+export const AugmentSchema = z.strictObject({
   prob: z.number().min(0).max(1).default(0),
   operators: z.array(z.enum(["crop", "mask", "reorder"])).default(["crop", "mask", "reorder"]),
   ratio: z.number().gt(0).lt(1).default(0.8),

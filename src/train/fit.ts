@@ -15,6 +15,7 @@ import { OptimizerConfigSchema } from "../graph/optim.js";
 import { Runner, TrainStep, tensor } from "../graph/session.js";
 import * as o from "../graph/tensor-ops.js";
 import type { SequenceRecommender } from "../models/model.js";
+import { parseConfig } from "../util/config-issues.js";
 import { SeqrankError } from "../util/errors.js";
 import { AugmentSchema, augment } from "./augment.js";
 import { lengthBucketedBatches } from "./batching.js";
@@ -22,7 +23,7 @@ import { type RejectedCheckpoint, resumeTrainState, saveResumable } from "./resu
 import { learningRate, ScheduleSchema } from "./schedule.js";
 import type { TrainData } from "./train-data.js";
 
-export const FitConfigSchema = z.object({
+export const FitConfigSchema = z.strictObject({
   /** Most epochs to run. */
   epochs: z.number().int().positive().default(200),
   batchSize: z.number().int().positive().default(128),
@@ -123,7 +124,7 @@ export async function fit(
   outDir?: string,
   hooks: FitHooks = {},
 ): Promise<FitResult> {
-  const cfg = FitConfigSchema.parse(config);
+  const cfg = parseConfig(FitConfigSchema, config, "fit config");
   const g = new Graph();
   const ctx = new BuildContext(g, model.store, true);
   const train = model.buildTrainGraph(ctx);

@@ -10,6 +10,7 @@ import { Graph } from "../graph/graph.js";
 import { ParamStore } from "../graph/param-store.js";
 import type { SequenceRecommender } from "../models/model.js";
 import { NEURAL_MODELS } from "../models/registry.js";
+import { parseConfig } from "../util/config-issues.js";
 import { SeqrankError } from "../util/errors.js";
 import { modelDataOf, type TrainData, trainDataFrom } from "./train-data.js";
 
@@ -34,7 +35,12 @@ export function loadRun(dir: string): LoadedRun {
   const data = trainDataFrom(loadDataset(config.dataset));
   const weights = join(dir, "checkpoints", "best.safetensors");
   if (!existsSync(weights)) throw new SeqrankError("SR_ERR_RUN", `${dir}: no checkpoints/best.safetensors`);
-  const model = factory.create(factory.configSchema.parse(config.model), modelDataOf(data), new ParamStore());
+  const modelConfig = parseConfig(
+    factory.configSchema,
+    config.model,
+    `${join(dir, "results.json")}: model config`,
+  );
+  const model = factory.create(modelConfig, modelDataOf(data), new ParamStore());
   // Parameters come into existence when a graph is recorded: record the score graph to create every one the
   // model scores with, then overwrite them all from the checkpoint (which must hold each with its shape).
   model.buildScoreGraph(new BuildContext(new Graph(), model.store, false));

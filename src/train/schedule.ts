@@ -1,7 +1,7 @@
 // Learning-rate schedules, evaluated on the JS side each step (the rate is a graph input).
 import { z } from "zod";
 
-export const ScheduleSchema = z.object({
+export const ScheduleSchema = z.strictObject({
   kind: z.enum(["constant", "linear", "cosine"]).default("constant"),
   /** Steps of linear warm-up from 0. */
   warmupSteps: z.number().int().min(0).default(0),

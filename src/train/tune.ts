@@ -6,13 +6,14 @@ import { z } from "zod";
 import { Rng } from "../graph/init.js";
 import { ParamStore } from "../graph/param-store.js";
 import type { ModelFactory } from "../models/model.js";
+import { parseConfig } from "../util/config-issues.js";
 import { type FitConfig, fit } from "./fit.js";
 import { modelDataOf, type TrainData } from "./train-data.js";
 
 /** A value list to choose from, or a numeric range sampled uniformly (or log-uniformly). */
 const DimensionSchema = z.union([
   z.array(z.union([z.number(), z.string(), z.boolean()])).min(1),
-  z.object({
+  z.strictObject({
     min: z.number(),
     max: z.number(),
     log: z.boolean().default(false),
@@ -23,7 +24,7 @@ const DimensionSchema = z.union([
 export const SearchSpaceSchema = z.record(z.string(), DimensionSchema);
 export type SearchSpace = z.infer<typeof SearchSpaceSchema>;
 
-export const TuneConfigSchema = z.object({
+export const TuneConfigSchema = z.strictObject({
   trials: z.number().int().positive().default(12),
   /** Epochs of the first rung; each later rung trains three times as long. */
   minEpochs: z.number().int().positive().default(3),
@@ -75,7 +76,7 @@ export async function tune(
   outDir: string,
   onTrial?: (t: Trial) => void,
 ): Promise<Trial[]> {
-  const c = TuneConfigSchema.parse(cfg);
+  const c = parseConfig(TuneConfigSchema, cfg, "tune config");
   const rng = new Rng(c.seed);
   let alive: Trial[] = Array.from({ length: c.trials }, (_, id) => ({
     id,

@@ -11,7 +11,7 @@ import type { SeqrankError } from "../../src/util/errors.js";
 import { preparedDataset } from "../helpers/prepared.js";
 
 const dataset = preparedDataset("amazon-beauty");
-const base = { seed: 42, threads: 1, progress: false, loss: "ce" };
+const base = { seed: 42, threads: 1, progress: false };
 
 /** Runs trainAction and returns its own last stdout line (the test runner shares stdout). */
 async function train(
@@ -40,6 +40,7 @@ test("train --task rerank re-ranks a run's candidates and writes results.json an
     ...base,
     task: "next-item",
     model: "sasrec",
+    loss: "ce",
     out: retriever,
     epochs: 1,
     limit: 2000,

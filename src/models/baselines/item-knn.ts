@@ -2,9 +2,10 @@
 // top-N neighbours of each item (sparse), and scoring an item by its summed similarity to the user's history.
 import { z } from "zod";
 import { type EvalData, type Scorer, TopK } from "../../eval/index.js";
+import { parseConfig } from "../../util/config-issues.js";
 import { SeqrankError } from "../../util/errors.js";
 
-export const ItemKnnConfigSchema = z.object({
+export const ItemKnnConfigSchema = z.strictObject({
   /** Neighbours kept per item. */
   neighbours: z.number().int().positive().default(100),
   /** sim(i, j) = co(i, j) / (sqrt(n_i · n_j) + shrink); damps similarities resting on few users. */
@@ -38,7 +39,7 @@ export function fitItemKnn(
   nItems: number,
   config: z.input<typeof ItemKnnConfigSchema> = {},
 ): ItemKnn {
-  const cfg = ItemKnnConfigSchema.parse(config);
+  const cfg = parseConfig(ItemKnnConfigSchema, config, "itemknn config");
   const baskets = distinctItems(sequences, nItems);
   const itemUsers = new Int32Array(nItems + 1);
   for (const basket of baskets) for (const item of basket) itemUsers[item]++;

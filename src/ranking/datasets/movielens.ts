@@ -9,10 +9,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { Rng } from "../../graph/init.js";
+import { parseConfig } from "../../util/config-issues.js";
 import { SeqrankError } from "../../util/errors.js";
 import { assertRawData, Interner, type RawColumn, type RawCtrData, randomSplit, TRAIN } from "../ctr-data.js";
 
-export const MovielensCtrOptionsSchema = z.object({
+export const MovielensCtrOptionsSchema = z.strictObject({
   seed: z.number().int().default(2024),
   protocol: z.enum(["threshold", "recbole"]).default("threshold"),
   /** Ratings ≥ this are positives. */
@@ -35,7 +36,7 @@ function lines(path: string): string[] {
 
 /** `dir` is the movielens-1m folder (ratings.tsv, users.dat, movies.dat). */
 export function readMovielens1mCtr(dir: string, options: Partial<MovielensCtrOptions> = {}): RawCtrData {
-  const opts = MovielensCtrOptionsSchema.parse(options);
+  const opts = parseConfig(MovielensCtrOptionsSchema, options, "movielens CTR options");
   const users = new Interner();
   const items = new Interner();
   const recbole = opts.protocol === "recbole";

@@ -5,10 +5,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { parseConfig } from "../../util/config-issues.js";
 import { SeqrankError } from "../../util/errors.js";
 import { assertRawData, Interner, type RawCtrData, randomSplit } from "../ctr-data.js";
 
-export const TaobaoCtrOptionsSchema = z.object({
+export const TaobaoCtrOptionsSchema = z.strictObject({
   seed: z.number().int().default(2024),
   historyLen: z.number().int().min(1).default(30),
 });
@@ -25,7 +26,7 @@ const BEIJING = 8 * 3600;
 
 /** `dir` is the taobao-userbehavior-sample folder (user_behavior.csv). */
 export function readTaobaoCtr(dir: string, options: Partial<TaobaoCtrOptions> = {}): RawCtrData {
-  const opts = TaobaoCtrOptionsSchema.parse(options);
+  const opts = parseConfig(TaobaoCtrOptionsSchema, options, "taobao CTR options");
   const path = join(dir, "user_behavior.csv");
   let text: string;
   try {

@@ -5,7 +5,7 @@ import * as o from "../../graph/tensor-ops.js";
 import { fmPairwise, linearTerm, pooledFields, slotEmbeddings } from "../layers.js";
 import { type CtrModelFactory, singleTask } from "../ranker.js";
 
-export const FmConfigSchema = z.object({
+export const FmConfigSchema = z.strictObject({
   dim: z.number().int().positive().default(16),
 });
 export type FmConfig = z.infer<typeof FmConfigSchema>;

@@ -9,7 +9,7 @@ import { logSigmoid } from "../../models/losses.js";
 import { linearTerm, pooledFields, slotEmbeddings } from "../layers.js";
 import { type CtrModelFactory, type PairwiseLoss, singleTask } from "../ranker.js";
 
-export const HybridMfConfigSchema = z.object({
+export const HybridMfConfigSchema = z.strictObject({
   dim: z.number().int().positive().default(32),
   loss: z.enum(["bce", "bpr", "warp"]).default("bce"),
   /** Negative items per row for BPR / WARP. */

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { linearTerm } from "../layers.js";
 import { type CtrModelFactory, singleTask } from "../ranker.js";
 
-export const LrConfigSchema = z.object({});
+export const LrConfigSchema = z.strictObject({});
 export type LrConfig = z.infer<typeof LrConfigSchema>;
 
 export const lr: CtrModelFactory<LrConfig> = {

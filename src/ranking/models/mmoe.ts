@@ -9,7 +9,7 @@ import { FusionConfigSchema, fuse } from "../fusion.js";
 import { linearTerm, logitHead, mlp, slotEmbeddings } from "../layers.js";
 import { type CtrModelFactory, groupParts } from "../ranker.js";
 
-export const MmoeConfigSchema = z.object({
+export const MmoeConfigSchema = z.strictObject({
   bottom: z.enum(["mmoe", "shared"]).default("mmoe"),
   dim: z.number().int().positive().default(16),
   experts: z.number().int().positive().default(4),

@@ -12,6 +12,7 @@ import { type Feeds, Runner, TrainStep, tensor } from "../../graph/session.js";
 import { dimProduct } from "../../graph/shape.js";
 import * as o from "../../graph/tensor-ops.js";
 import { shuffleInPlace } from "../../train/batching.js";
+import { parseConfig } from "../../util/config-issues.js";
 import { SeqrankError } from "../../util/errors.js";
 import { TRAIN, VALID } from "../ctr-data.js";
 import type { CtrTable } from "../features.js";
@@ -21,7 +22,7 @@ import { fillSlots, type SlotLayout, slotFeeds } from "../slots.js";
 import { listMetrics, rankAfterRerank } from "./list-metrics.js";
 import { type RerankTable, TARGET } from "./rerank-table.js";
 
-export const FitRerankConfigSchema = z.object({
+export const FitRerankConfigSchema = z.strictObject({
   epochs: z.number().int().positive().default(30),
   /** Queries per batch (each brings its k candidate rows). */
   batchQueries: z.number().int().positive().default(32),
@@ -135,7 +136,7 @@ export async function fitRerank(
   config: Partial<FitRerankConfig> = {},
   hooks: FitRerankHooks = {},
 ): Promise<FitRerankResult> {
-  const cfg = FitRerankConfigSchema.parse(config);
+  const cfg = parseConfig(FitRerankConfigSchema, config, "re-rank fit config");
   if (ranker.pairwise || ranker.tasks.length !== 1) {
     throw new SeqrankError(
       "SR_ERR_RERANK_MODEL",

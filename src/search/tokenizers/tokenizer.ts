@@ -3,7 +3,7 @@ import { type TokenizeMode, tokenizeHanRun } from "./chinese.js";
 import { type EmitToken, tokenizeEnglish } from "./english.js";
 
 export const TokenizerConfigSchema = z
-  .object({
+  .strictObject({
     /** Porter-stem English words. */
     stem: z.boolean().default(true),
     /** Drop a short list of English stop words ("the", "and", "for", …). */

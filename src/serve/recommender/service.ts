@@ -46,7 +46,7 @@ import { titleVector } from "./title-index.js";
 import type { UserVectorCache } from "./user-vectors.js";
 
 export const RecommenderConfigSchema = z
-  .object({
+  .strictObject({
     index: ItemIndexConfigSchema,
     covis: CoVisitationConfigSchema,
     popularity: PopularityConfigSchema,
