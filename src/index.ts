@@ -1,4 +1,5 @@
 // seqrank's public API, one namespace per stage (each stage's own barrel is also an export subpath).
+export * as artifact from "./artifact/index.js";
 export * as data from "./data/index.js";
 export * as evaluation from "./eval/index.js";
 export * as graph from "./graph/index.js";

@@ -5,8 +5,8 @@
 // feature builder fills is refused here (SR_ERR_MODEL_EXPORT naming the input), not when it is served.
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
+import { exportRunVersion, ModelRegistry } from "../artifact/index.js";
 import { QUANTIZE_MODES, type QuantizeMode } from "../graph/quantize.js";
-import { exportRunVersion, ModelRegistry } from "../serve/model/index.js";
 import { printResultLine } from "../util/result-line.js";
 
 export async function exportRun(

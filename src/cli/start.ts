@@ -3,8 +3,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { MODEL_JSON, ModelRegistry } from "../artifact/index.js";
 import { defaultDatasetsDir } from "../data/presets.js";
-import { MODEL_JSON, ModelRegistry } from "../serve/model/index.js";
 import { dashboard } from "../serve/plugins/dashboard.js";
 import { recommender } from "../serve/plugins/recommender.js";
 import { startServer } from "../serve/server.js";

@@ -40,7 +40,7 @@ import {
 } from "./losses.js";
 import type { ModelData, ModelFactory, SequenceRecommender, TitleGraph, TrainGraph } from "./model.js";
 import { nextItemFeeds, nextItemStreamFeeds } from "./next-item-batch.js";
-import { cutForTraining, poolSegments, SegmentConfigSchema } from "./segments.js";
+import { cutForTraining, poolSegments, readsSegmentMask, SegmentConfigSchema } from "./segments.js";
 import { type SequenceInputs, sequenceInputs } from "./sequence-inputs.js";
 
 export const SasrecConfigSchema = z.strictObject({
@@ -215,7 +215,7 @@ class Sasrec implements SequenceRecommender {
   get feedSpec(): HistoryFeedSpec {
     const { segments, context } = this.cfg;
     const inputs: FeedInput[] = ["items", "positions", "pad_bias", "causal_bias", "last_at"];
-    if (segments.count > 1) inputs.push("segment_mask");
+    if (readsSegmentMask(segments)) inputs.push("segment_mask");
     if (this.contexts && context.events) inputs.push("event_ids");
     if (this.contexts && context.timeGaps) inputs.push("gap_ids");
     return { maxLen: this.cfg.maxLen, inputs, width: "batch", segments: segments.count };

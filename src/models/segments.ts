@@ -47,12 +47,15 @@ export function segmentMaskFeed(mask: Float32Array, batch: number, count: number
   return { segment_mask: tensor(mask, [batch, count]) };
 }
 
+/** Whether the pooled user vector reads the `segment_mask` input ("last" takes the newest segment, always there). */
+export const readsSegmentMask = (cfg: SegmentConfig): boolean => cfg.count > 1 && cfg.pool !== "last";
+
 /** Pools segment vectors [B·S, d] into user vectors [B, d] with the `segment_mask` [B, S] input. */
 export function poolSegments(g: Graph, segVecs: Tensor, cfg: SegmentConfig, dim: number): Tensor {
   const vecs = o.reshape(segVecs, [-1, cfg.count, dim]); // [B, S, d]
-  const mask = g.input("segment_mask", g.floatType, ["batch", cfg.count]);
   const last = o.squeeze(o.slice(vecs, { axes: [1], starts: [cfg.count - 1], ends: [cfg.count] }), [1]);
-  if (cfg.pool === "last" || cfg.count === 1) return last;
+  if (!readsSegmentMask(cfg)) return last;
+  const mask = g.input("segment_mask", g.floatType, ["batch", cfg.count]);
   let weights: Tensor;
   if (cfg.pool === "mean") weights = o.div(mask, o.sum(mask, { axes: [1], keepdims: true }));
   else {

@@ -113,7 +113,10 @@ test("without any key (local development) reads stay open, writes refused, and a
 test("the removed auth.anonymousScopes field is a config error, not silently ignored", async () => {
   await assert.rejects(
     testApp({ auth: { ...CLOSED, anonymousScopes: ["read"] } as unknown as ServeConfigInput["auth"] }),
-    { code: "SR_ERR_CONFIG", message: /^service config: auth\.anonymousScopes: was replaced by auth\.publicReads/ },
+    {
+      code: "SR_ERR_CONFIG",
+      message: /^service config: auth\.anonymousScopes: was replaced by auth\.publicReads/,
+    },
   );
 });
 

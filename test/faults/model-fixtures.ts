@@ -3,13 +3,13 @@
 // training break them.
 import { cpSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { exportServingModel, MODEL_JSON, recordArtefacts } from "../../src/artifact/index.js";
 import { loadDataset } from "../../src/data/index.js";
 import { BuildContext } from "../../src/graph/context.js";
 import { Graph } from "../../src/graph/graph.js";
 import { Rng } from "../../src/graph/init.js";
 import { ParamStore } from "../../src/graph/param-store.js";
 import { sasrec } from "../../src/models/sasrec.js";
-import { exportServingModel, MODEL_JSON, recordArtefacts } from "../../src/serve/model/index.js";
 import { preparedDataset } from "../helpers/prepared.js";
 
 export const dataDir = preparedDataset("movielens-100k");

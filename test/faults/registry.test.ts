@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { loadServingModel, MODEL_JSON, resolveModelSource } from "../../src/serve/model/index.js";
+import { loadServingModel, MODEL_JSON, resolveModelSource } from "../../src/artifact/index.js";
 import { recommender } from "../../src/serve/plugins/recommender.js";
 import { CLI_ENTRY, repoRoot, spawnServer, tempDir, testApp, WRITE } from "../serve/helpers.js";
 import { DAMAGES, damagedCopy, dataDir, exportTiny } from "./model-fixtures.js";

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { FastifyInstance } from "fastify";
-import { popularityModel } from "../../src/serve/model/index.js";
+import { popularityModel } from "../../src/artifact/index.js";
 import { recommender } from "../../src/serve/plugins/recommender.js";
 import type { RecommenderConfigInput, RecommenderService } from "../../src/serve/recommender/index.js";
 import { testApp, WRITE } from "../serve/helpers.js";

@@ -2,12 +2,21 @@
 // trained for one short epoch on the first few hundred real users (movielens-100k; the taobao sample, whose
 // view/fav/cart/buy events carry types and times, for event-type / time-gap context), exported, loaded
 // through the service's model loader, and the served top-10 (user vector from the served encoder · served
-// item vectors) for real test histories is compared with the model's own score graph on the same histories.
+// item vectors) for real test histories is compared with the model's own score graph on the same histories:
+// SASRec with each loss, with segments under each pool, with event-type / time-gap context, with side
+// information and a title tower (amazon-beauty, whose items carry titles and attributes), BERT4Rec, GRU4Rec,
+// BPR-MF.
 // Pop and ItemKNN have no encoder or weights: they are not exported (the service serves co-visitation and
 // popularity without a model). A graph with an input its feed spec cannot fill is refused at export.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import {
+  exportServingModel,
+  type HistoryEvents,
+  loadServingModel,
+  readManifest,
+} from "../../src/artifact/index.js";
 import { loadDataset } from "../../src/data/index.js";
 import { readVocabTsv } from "../../src/data/vocab.js";
 import { BuildContext } from "../../src/graph/context.js";
@@ -18,12 +27,6 @@ import * as o from "../../src/graph/tensor-ops.js";
 import type { ModelFactory, SequenceRecommender } from "../../src/models/model.js";
 import { NEURAL_MODELS } from "../../src/models/registry.js";
 import { sasrec } from "../../src/models/sasrec.js";
-import {
-  exportServingModel,
-  type HistoryEvents,
-  loadServingModel,
-  readManifest,
-} from "../../src/serve/model/index.js";
 import { recommender } from "../../src/serve/plugins/recommender.js";
 import { sequenceEvents } from "../../src/serve/recommender/history-events.js";
 import type { RecommenderService } from "../../src/serve/recommender/service.js";
@@ -40,6 +43,8 @@ const movielens = firstUsers("movielens-100k", USERS);
 const taobaoDir = preparedDataset("taobao-userbehavior-sample");
 const taobao = firstUsers("taobao-userbehavior-sample", USERS);
 const taobaoTypes = loadDataset(taobaoDir).eventTypes;
+const beautyDir = preparedDataset("amazon-beauty");
+const beauty = firstUsers("amazon-beauty", USERS);
 const out = tempDir("export-matrix");
 after(() => out.remove());
 
@@ -91,7 +96,17 @@ interface Variant {
   data: TrainData;
   /** Builders recorded in model.json beyond item ids. */
   builders: string[];
+  /** The dataset's token vocabulary, for a model with a title tower. */
+  tokensTsv?: string;
 }
+
+const SASREC_BUILDERS = ["positions", "padding-mask", "causal-mask", "last-position"];
+const sasrecWith = (config: object, builders = SASREC_BUILDERS): Variant => ({
+  factory: NEURAL_MODELS.sasrec,
+  config: { dim: 16, maxLen: 20, blocks: 1, ...config },
+  data: movielens,
+  builders,
+});
 
 const VARIANTS: Record<string, Variant> = {
   "SASRec-CE": {
@@ -100,11 +115,23 @@ const VARIANTS: Record<string, Variant> = {
     data: movielens,
     builders: ["positions", "padding-mask", "causal-mask", "last-position"],
   },
-  "SASRec + segments (mean pool)": {
-    factory: NEURAL_MODELS.sasrec,
-    config: { dim: 16, maxLen: 10, blocks: 1, segments: { count: 3, pool: "mean" } },
-    data: movielens,
-    builders: ["positions", "padding-mask", "causal-mask", "last-position", "segment-mask"],
+  "SASRec-sampled": sasrecWith({ loss: { kind: "sampled", negatives: 32 } }),
+  "SASRec-gBCE": sasrecWith({ loss: { kind: "gbce", negatives: 32 } }),
+  "SASRec-BCE": sasrecWith({ loss: { kind: "bce" } }),
+  ...Object.fromEntries(
+    (["mean", "last", "attention"] as const).map((pool) => [
+      `SASRec + segments (${pool} pool)`,
+      // The last pool takes the newest segment, always there: it reads no mask.
+      sasrecWith(
+        { maxLen: 10, segments: { count: 3, pool } },
+        pool === "last" ? SASREC_BUILDERS : [...SASREC_BUILDERS, "segment-mask"],
+      ),
+    ]),
+  ),
+  "SASRec + side information and title tower (amazon-beauty)": {
+    ...sasrecWith({ side: { attributes: true, title: true } }),
+    data: beauty,
+    tokensTsv: join(beautyDir, "tokens.tsv"),
   },
   [CONTEXT]: {
     factory: NEURAL_MODELS.sasrec,
@@ -148,7 +175,7 @@ for (const [name, v] of Object.entries(VARIANTS)) {
   test(`${name}: trained one epoch, exported and served, its top-${K} equals offline scoring`, async () => {
     const model = await trained(name);
     const dir = join(out.path, name.replace(/[^A-Za-z0-9]+/g, "-"));
-    await exportServingModel(model, dir, { version: "v1", eventTypes: taobaoTypes });
+    await exportServingModel(model, dir, { version: "v1", eventTypes: taobaoTypes, tokensTsv: v.tokensTsv });
     const manifest = readManifest(dir);
     assert.deepEqual(
       manifest.encoder.inputs.map((i) => i.builder).sort(),

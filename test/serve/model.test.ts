@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { exportServingModel, loadServingModel, ModelRegistry } from "../../src/artifact/index.js";
 import { loadDataset } from "../../src/data/index.js";
 import { ParamStore } from "../../src/graph/param-store.js";
 import { tensor } from "../../src/graph/session.js";
 import { sasrec } from "../../src/models/sasrec.js";
-import { exportServingModel, loadServingModel, ModelRegistry } from "../../src/serve/model/index.js";
 import { recommender } from "../../src/serve/plugins/recommender.js";
 import { compileScorer } from "../../src/train/fit.js";
 import { preparedDataset } from "../helpers/prepared.js";

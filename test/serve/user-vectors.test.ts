@@ -2,9 +2,9 @@
 // and keeping each user's ANN hits until the item index changes.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { ServingModel } from "../../src/artifact/index.js";
 import { uniformSource } from "../../src/graph/init.js";
 import { ItemIndex } from "../../src/retrieval/index.js";
-import type { ServingModel } from "../../src/serve/model/index.js";
 import { UserVectorCache } from "../../src/serve/recommender/index.js";
 
 const DIM = 8;

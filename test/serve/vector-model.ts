@@ -1,7 +1,7 @@
 // A ServingModel for tests made from the data itself: item vectors are a random projection of each Beauty
 // item's users (items bought by the same people point the same way), and a user is the mean of their last
 // five items' vectors.
-import type { ServingModel } from "../../src/serve/model/index.js";
+import type { ServingModel } from "../../src/artifact/index.js";
 import { beauty, projectedItemVectors } from "../retrieval/beauty.js";
 
 export function vectorModel(version: string, dim = 32, seed = 7): ServingModel {

@@ -2,13 +2,14 @@
 // model's user vector and its top-k items by score with the history masked, as the full-ranking evaluator
 // masks it. The model must score by a dot product (user [B, d] · item table [nItems + 1, d]ᵀ), which is what
 // lets its user and item vectors be handed to the re-ranker as frozen features.
+
+import { splitScoreGraph } from "../../artifact/export.js";
 import type { EvalData } from "../../eval/eval-data.js";
 import { TopK } from "../../eval/top-k.js";
 import { BuildContext } from "../../graph/context.js";
 import { Graph } from "../../graph/graph.js";
 import { Runner } from "../../graph/session.js";
 import type { SequenceRecommender } from "../../models/model.js";
-import { splitScoreGraph } from "../../serve/model/export.js";
 import { SeqrankError } from "../../util/errors.js";
 
 export interface CandidateSet {

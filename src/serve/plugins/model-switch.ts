@@ -3,8 +3,8 @@
 // registry's `current` and the served model switched, in the same turn of the event loop, so /v1/model and
 // `current` never disagree. A failure at any step leaves both as they were and the next swap starts clean.
 // Swaps run one at a time, in the order asked.
-import type { LoadModelOptions, ModelRegistry, OpenedModel, ServingModel } from "../model/index.js";
-import { loadRegistryVersion } from "../model/index.js";
+import type { LoadModelOptions, ModelRegistry, OpenedModel, ServingModel } from "../../artifact/index.js";
+import { loadRegistryVersion } from "../../artifact/index.js";
 import type { RecommenderService } from "../recommender/index.js";
 
 export interface ModelSwitchEvents {

@@ -7,8 +7,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
-import { SeqrankError } from "../../util/errors.js";
-import { httpError } from "../errors.js";
 import {
   type LoadModelOptions,
   type OpenedModel,
@@ -16,7 +14,9 @@ import {
   popularityModel,
   resolveModelSource,
   type ServingModel,
-} from "../model/index.js";
+} from "../../artifact/index.js";
+import { SeqrankError } from "../../util/errors.js";
+import { httpError } from "../errors.js";
 import { type RecommenderConfigInput, RecommenderService } from "../recommender/index.js";
 import modelRoutes from "../routes/model/index.js";
 import recommendationRoutes from "../routes/recommendations/index.js";

@@ -2,13 +2,14 @@
 // cache of user vectors it encoded and, with a title tower, the catalogue's title vectors (title-index.ts).
 // Requests hold a bundle for their whole duration (acquire/release); a swapped-out bundle frees its
 // native resources once the last request using it is done, so a swap never fails a request in flight.
+
+import type { ServingModel } from "../../artifact/index.js";
 import {
   type ItemCatalogue,
   ItemIndex,
   type ItemIndexConfigInput,
   ItemVectors,
 } from "../../retrieval/index.js";
-import type { ServingModel } from "../model/index.js";
 import { buildTitleIndex } from "./title-index.js";
 import { UserVectorCache } from "./user-vectors.js";
 

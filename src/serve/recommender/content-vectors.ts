@@ -1,9 +1,10 @@
 // Vectors for items the model has never seen. With a title tower the model encodes the title; without one,
 // the title is searched (BM25) among the catalogue and the item gets the score-weighted mean vector of the
 // best-matching items that have a vector: a product titled like other lipsticks lands among lipsticks.
+
+import type { ServingModel } from "../../artifact/index.js";
 import type { ItemCatalogue, ItemVectors } from "../../retrieval/index.js";
 import { type SearchIndex, search } from "../../search/index.js";
-import type { ServingModel } from "../model/index.js";
 
 const NEIGHBOURS = 10;
 

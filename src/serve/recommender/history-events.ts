@@ -2,7 +2,7 @@
 // of a user's sequence gets the type and time of the stored event behind it. The store keeps every event
 // (type, ts) beside the sequence, which is ordered by event time, ties by arrival: matched from the newest
 // back, an item with no stored event (seeded from the training data) reads as unknown ("" / NaN).
-import type { HistoryEvents } from "../model/index.js";
+import type { HistoryEvents } from "../../artifact/index.js";
 import type { StoredEvent } from "../storage/store.js";
 
 /** The events behind `sequence` (raw item ids, oldest first), position by position. */

@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import type { FastifyBaseLogger } from "fastify";
 import { z } from "zod";
+import type { HistoryEvents, ServingModel } from "../../artifact/index.js";
 import { loadDataset } from "../../data/cache.js";
 import { readVocabTsv } from "../../data/vocab.js";
 import {
@@ -32,7 +33,6 @@ import {
   updateDocument,
 } from "../../search/index.js";
 import { ServeConfigSchema } from "../config.js";
-import type { HistoryEvents, ServingModel } from "../model/index.js";
 import type { CatalogItem, InteractionDelta, Store } from "../storage/index.js";
 import type { AcceptedEvent, ItemChange } from "../types.js";
 import { ModelBundle } from "./bundle.js";

@@ -3,8 +3,9 @@
 // query's title vector finds items by cosine. Measured on amazon-beauty (bench/semantic.ts): this finds the
 // intended item far more often than the query vector against the behaviour-trained item vectors, whose
 // ID parts and popularity-inflated norms dominate the inner product.
+
+import type { ServingModel } from "../../artifact/index.js";
 import { type ItemCatalogue, ItemIndex, type ItemIndexConfigInput } from "../../retrieval/index.js";
-import type { ServingModel } from "../model/index.js";
 
 function unit(v: Float32Array): Float32Array {
   let s = 0;

@@ -4,8 +4,9 @@
 // The encoder normally stays off the read path: a new event encodes the user's new history on the write path
 // (`put`), and `warm` batch-encodes the stored users when a model is loaded. Each entry also keeps its ANN
 // hits (`searcher`), valid until the item index changes.
+
+import type { HistoryEvents, ServingModel } from "../../artifact/index.js";
 import type { AnnSearch, IndexHits, ItemIndex } from "../../retrieval/index.js";
-import type { HistoryEvents, ServingModel } from "../model/index.js";
 import { keepEvents } from "./history-events.js";
 
 interface Entry {

@@ -3,13 +3,13 @@
 // safetensors, all recorded in model.json's checksums). Used by `seqrank export` and by `serve --model <run>`.
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { META_JSON } from "../../data/cache.js";
-import type { DatasetMeta } from "../../data/prepared.js";
-import { BuildContext } from "../../graph/context.js";
-import { exportOnnx, exportWeights } from "../../graph/export.js";
-import { Graph } from "../../graph/graph.js";
-import type { QuantizeMode } from "../../graph/quantize.js";
-import { loadRun } from "../../train/run-dir.js";
+import { META_JSON } from "../data/cache.js";
+import type { DatasetMeta } from "../data/prepared.js";
+import { BuildContext } from "../graph/context.js";
+import { exportOnnx, exportWeights } from "../graph/export.js";
+import { Graph } from "../graph/graph.js";
+import type { QuantizeMode } from "../graph/quantize.js";
+import { loadRun } from "../train/run-dir.js";
 import { exportServingModel } from "./export.js";
 import type { ServingManifest } from "./serving-model.js";
 

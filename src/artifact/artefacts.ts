@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { SeqrankError } from "../../util/errors.js";
+import { SeqrankError } from "../util/errors.js";
 import { MODEL_JSON, type ServingManifest } from "./serving-model.js";
 
 export type ArtefactRecord = NonNullable<ServingManifest["files"]>;

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { SeqrankError } from "../../util/errors.js";
+import { SeqrankError } from "../util/errors.js";
 import { exportRunVersion } from "./export-run.js";
 import { type LoadModelOptions, loadServingModel } from "./onnx-model.js";
 import { ModelRegistry } from "./registry.js";

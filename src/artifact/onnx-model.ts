@@ -10,12 +10,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ort from "onnxruntime-node";
-import { tokenize } from "../../data/text.js";
-import { readVocabTsv } from "../../data/vocab.js";
-import type { RowContext } from "../../models/context-features.js";
-import { historyFeeds } from "../../models/history-feeds.js";
-import { titleFeeds } from "../../models/item-features.js";
-import { SeqrankError } from "../../util/errors.js";
+import { tokenize } from "../data/text.js";
+import { readVocabTsv } from "../data/vocab.js";
+import type { RowContext } from "../models/context-features.js";
+import { historyFeeds } from "../models/history-feeds.js";
+import { titleFeeds } from "../models/item-features.js";
+import { SeqrankError } from "../util/errors.js";
 import { verifyArtefacts } from "./artefacts.js";
 import {
   ENCODER_FILE,

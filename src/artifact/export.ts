@@ -9,15 +9,15 @@
 // model.json is written last and records the size and sha256 of every file then in the directory (artefacts.ts).
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BuildContext } from "../../graph/context.js";
-import { exportOnnx } from "../../graph/export.js";
-import { ancestors, Graph, type Tensor } from "../../graph/graph.js";
-import type { QuantizeMode } from "../../graph/quantize.js";
-import { Runner } from "../../graph/session.js";
-import { FEED_BUILDERS, type HistoryFeedSpec, historyFeeds } from "../../models/history-feeds.js";
-import { TITLE_TOKENS, TITLE_WEIGHTS, titleFeeds } from "../../models/item-features.js";
-import type { SequenceRecommender } from "../../models/model.js";
-import { SeqrankError } from "../../util/errors.js";
+import { BuildContext } from "../graph/context.js";
+import { exportOnnx } from "../graph/export.js";
+import { ancestors, Graph, type Tensor } from "../graph/graph.js";
+import type { QuantizeMode } from "../graph/quantize.js";
+import { Runner } from "../graph/session.js";
+import { FEED_BUILDERS, type HistoryFeedSpec, historyFeeds } from "../models/history-feeds.js";
+import { TITLE_TOKENS, TITLE_WEIGHTS, titleFeeds } from "../models/item-features.js";
+import type { SequenceRecommender } from "../models/model.js";
+import { SeqrankError } from "../util/errors.js";
 import { recordArtefacts } from "./artefacts.js";
 import {
   ENCODER_FILE,

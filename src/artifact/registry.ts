@@ -3,7 +3,7 @@
 // sees the old or the new name, never a torn one; every replica polling the file follows the switch.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { SeqrankError } from "../../util/errors.js";
+import { SeqrankError } from "../util/errors.js";
 import { MODEL_JSON } from "./serving-model.js";
 
 const CURRENT = "current";

@@ -1,5 +1,6 @@
-// The served model: the ServingModel interface, its popularity fallback, the on-disk artefact format
-// (export from a trained SequenceRecommender, load with ONNX Runtime) and the versioned registry.
+// What training hands to serving, in one place below both: the ServingModel interface, its popularity
+// fallback, the on-disk artefact format (export from a trained SequenceRecommender, manifest with checksums,
+// load with ONNX Runtime) and the versioned registry.
 export { recordArtefacts, verifyArtefacts } from "./artefacts.js";
 export { type ExportServingOptions, exportServingModel } from "./export.js";
 export { exportRunVersion } from "./export-run.js";
