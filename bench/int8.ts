@@ -12,13 +12,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import ort from "onnxruntime-node";
+import { ENCODER_FILE, exportServingModel, readManifest } from "../src/artifact/index.js";
 import { type EvalData, evaluateFullRanking } from "../src/eval/index.js";
 import { Graph } from "../src/graph/graph.js";
 import { Runner, tensor } from "../src/graph/session.js";
 import * as o from "../src/graph/tensor-ops.js";
 import { historyFeeds } from "../src/models/history-feeds.js";
 import { ItemIndex } from "../src/retrieval/index.js";
-import { ENCODER_FILE, exportServingModel, readManifest } from "../src/serve/model/index.js";
 import { loadRun } from "../src/train/run-dir.js";
 import { printResultLine } from "../src/util/result-line.js";
 
@@ -47,7 +47,7 @@ for (const v of VARIANTS) {
     tokensTsv: join(datasetDir, "tokens.tsv"),
     quantize: v === "none" ? undefined : v,
   });
-  // The service's session settings (src/serve/model/onnx-model.ts): one intra-op thread.
+  // The service's session settings (src/artifact/onnx-model.ts): one intra-op thread.
   encoders.set(
     v,
     await ort.InferenceSession.create(join(dir, ENCODER_FILE), {

@@ -10,10 +10,10 @@
 // query vector searched among the behaviour-trained item vectors (inner product) instead of the title vectors.
 // Last stdout line: one JSON object.
 import { join } from "node:path";
+import { exportServingModel, loadServingModel, type ServingModel } from "../src/artifact/index.js";
 import { Rng } from "../src/graph/init.js";
 import { ItemIndex } from "../src/retrieval/index.js";
 import { buildApp } from "../src/serve/index.js";
-import { exportServingModel, loadServingModel, type ServingModel } from "../src/serve/model/index.js";
 import { recommender } from "../src/serve/plugins/recommender.js";
 import type { RecommenderService } from "../src/serve/recommender/index.js";
 import { loadRun } from "../src/train/run-dir.js";

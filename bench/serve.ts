@@ -18,7 +18,7 @@ import { mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { loadServingModel, ModelRegistry } from "../src/serve/model/index.js";
+import { loadServingModel, ModelRegistry } from "../src/artifact/index.js";
 import { printResultLine } from "../src/util/result-line.js";
 import { annComparison } from "./serve/ann.js";
 import { ensureModel, ensurePrepared, VERSION } from "./serve/model.js";

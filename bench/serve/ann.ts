@@ -1,9 +1,10 @@
 // int8 vs f32 item vectors in the ANN index, on the served model: recall@10 against exact inner-product
 // top 10, query latency, and NDCG@10 of the retrieved top 10 against each test user's held-out item (exact
 // search = the model's own full-ranking NDCG without seen-item masking).
+
+import type { ServingModel } from "../../src/artifact/index.js";
 import { loadDataset } from "../../src/data/index.js";
 import { ItemIndex } from "../../src/retrieval/index.js";
-import type { ServingModel } from "../../src/serve/model/index.js";
 import { trainDataFrom } from "../../src/train/train-data.js";
 
 const USERS = 2000;

@@ -3,11 +3,11 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { exportServingModel, MODEL_JSON, ModelRegistry } from "../../src/artifact/index.js";
 import { loadDataset } from "../../src/data/index.js";
 import { writeRunReport } from "../../src/eval/index.js";
 import { ParamStore } from "../../src/graph/param-store.js";
 import { sasrec } from "../../src/models/sasrec.js";
-import { exportServingModel, MODEL_JSON, ModelRegistry } from "../../src/serve/model/index.js";
 import { fit } from "../../src/train/fit.js";
 import { trainDataFrom } from "../../src/train/train-data.js";
 
