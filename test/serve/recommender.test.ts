@@ -31,6 +31,9 @@ after(() => app.close());
 interface RecItem {
   item_id: string;
   title: string | null;
+  brand: string | null;
+  category: string | null;
+  price: number | null;
   score: number;
   sources: string[];
   because?: Array<{ item_id: string; kind: string }>;
@@ -54,6 +57,14 @@ test("recommendations for a Beauty user: unseen items, candidate sources, explan
     for (const b of r.because ?? []) assert.ok(seen.has(b.item_id), "reasons are history items");
   }
   assert.ok(items.some((r) => (r.because ?? []).length > 0));
+  // Each item carries the catalogue's display fields, brand included.
+  for (const r of items) {
+    const item = await get(`/v1/items/${encodeURIComponent(r.item_id)}`);
+    assert.deepEqual(
+      [r.title, r.brand, r.category, r.price],
+      [item.title, item.brand, item.category, item.price],
+    );
+  }
   assert.ok(items.some((r) => r.sources.includes("ann")) && items.some((r) => r.sources.includes("covis")));
   // Unknown users get the popular items; bad parameters are a 400.
   const cold = await recs("no-such-user");
@@ -135,11 +146,12 @@ test("a new item is searchable and recommendable at once through its content vec
     method: "POST",
     url: "/v1/items",
     headers: WRITE,
-    payload: { id: "new-opi", title, category: "Makeup > Nails", price: 9.5 },
+    payload: { id: "new-opi", title, brand: "Zorbluxa", category: "Makeup > Nails", price: 9.5 },
   });
   assert.equal(created.statusCode, 201, created.body);
   const hits = (await get(`/v1/search?q=${encodeURIComponent("zorbluxa")}&k=5`)).hits as RecItem[];
   assert.equal(hits[0].item_id, "new-opi");
+  assert.deepEqual([hits[0].brand, hits[0].category, hits[0].price], ["Zorbluxa", "Makeup > Nails", 9.5]);
   const similar = (await get("/v1/items/new-opi/similar?k=10")).items as RecItem[];
   assert.equal(similar.length, 10);
   // Its vector is the mean of its title's BM25 neighbours': the same product under another brand comes first.
@@ -157,6 +169,12 @@ test("hybrid search: BM25 and vector legs fused; a user's history re-ranks; Chin
   assert.ok(
     plain.hits.some((h: { bm25_rank?: number; vector_rank?: number }) => h.bm25_rank && h.vector_rank),
   );
+  for (const h of plain.hits as RecItem[])
+    assert.equal(
+      h.brand,
+      (await get(`/v1/items/${encodeURIComponent(h.item_id)}`)).brand,
+      "hits carry the brand",
+    );
   const personal = await get("/v1/search?q=shampoo&k=10&user=3&personal=2");
   assert.notDeepEqual(
     personal.hits.map((h: RecItem) => h.item_id),

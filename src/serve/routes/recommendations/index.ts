@@ -32,9 +32,10 @@ const RecQuery = Type.Object(
 );
 type RecQuery = Static<typeof RecQuery>;
 
-const ItemRef = {
+export const ItemRef = {
   item_id: Type.String(),
   title: Type.Union([Type.String(), Type.Null()]),
+  brand: Type.Union([Type.String(), Type.Null()]),
   category: Type.Union([Type.String(), Type.Null()]),
   price: Type.Union([Type.Number(), Type.Null()]),
 };
@@ -58,6 +59,7 @@ export function itemRef(catalogue: ItemCatalogue, item: number) {
   return {
     item_id: meta?.id ?? String(item),
     title: meta?.title ?? null,
+    brand: meta?.brand ?? null,
     category: meta?.category ?? null,
     price: meta?.price ?? null,
   };
@@ -75,12 +77,8 @@ function toFilters(q: {
 /** Response items, each built as one object literal (spreading itemRef's object cost a copy per item). */
 function toItems(catalogue: ItemCatalogue, items: Recommendation[]) {
   return items.map((r) => {
-    const meta = catalogue.meta(r.item);
     return {
-      item_id: meta?.id ?? String(r.item),
-      title: meta?.title ?? null,
-      category: meta?.category ?? null,
-      price: meta?.price ?? null,
+      ...itemRef(catalogue, r.item),
       score: r.score,
       sources: r.sources,
       because: r.because?.map((b) => ({ ...itemRef(catalogue, b.item), kind: b.kind, weight: b.weight })),

@@ -4,7 +4,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { RecommenderService } from "../../recommender/index.js";
-import { itemRef } from "../recommendations/index.js";
+import { ItemRef, itemRef } from "../recommendations/index.js";
 import { ERRORS_4XX, Id } from "../schemas.js";
 
 export interface SearchRoutesOptions {
@@ -38,10 +38,7 @@ const SearchResponse = Type.Object({
   ]),
   hits: Type.Array(
     Type.Object({
-      item_id: Type.String(),
-      title: Type.Union([Type.String(), Type.Null()]),
-      category: Type.Union([Type.String(), Type.Null()]),
-      price: Type.Union([Type.Number(), Type.Null()]),
+      ...ItemRef,
       score: Type.Number(),
       bm25_rank: Type.Optional(Type.Integer()),
       vector_rank: Type.Optional(Type.Integer()),
