@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import type { FastifyPluginAsync } from "fastify";
 import { parseServeConfig, type ServeConfig, type ServeConfigInput } from "../serve/config.js";
 import { startServer } from "../serve/server.js";
+import { parseConfigJson } from "../util/config-issues.js";
 import { SeqrankError } from "../util/errors.js";
 import { printResultLine } from "../util/result-line.js";
 import { keysFromEnv, keysFromFile, keysFromFlags } from "./api-keys.js";
@@ -20,6 +21,7 @@ interface ServeFlags {
   data?: string;
   model?: string;
   catalog?: string;
+  catalogColumns?: string;
   host?: string;
   port?: number;
   db?: string;
@@ -73,6 +75,9 @@ export function serveConfigFromFlags(flags: ServeFlags, env = process.env): Serv
     dataDir: flags.data ?? base.dataDir,
     modelDir: flags.model ?? base.modelDir,
     catalogFile: flags.catalog ?? base.catalogFile,
+    catalogColumns: flags.catalogColumns
+      ? (parseConfigJson(flags.catalogColumns, "--catalog-columns") as ServeConfigInput["catalogColumns"])
+      : base.catalogColumns,
     logLevel: (flags.logLevel as ServeConfig["logLevel"]) ?? base.logLevel,
     storage: {
       ...base.storage,
@@ -116,6 +121,10 @@ export function registerServe(program: Command, options: ServeCommandOptions = {
       "model registry (serves current), exported model or training run (docs/models.md)",
     )
     .option("--catalog <file>", "catalogue JSONL imported when the catalogue is empty")
+    .option(
+      "--catalog-columns <json>",
+      'which keys of the catalogue lines are which item fields, as prepare\'s item "columns": {"item":"sku","title":"name","brand":"maker","category":["dept","aisle"],"price":"price","attributes":"tags"}',
+    )
     .option("--host <host>", "listen address (default 127.0.0.1)")
     .option("--port <port>", "listen port (default 8080, 0 = any free port)", integer("--port"))
     .option("--db <file>", "SQLite file for events and catalogue (default: in memory)")

@@ -2,6 +2,7 @@
 // in-memory development setup (no keys: reads open, writes refused; docs/security.md).
 import { z } from "zod";
 import { parseConfig } from "../util/config-issues.js";
+import { CatalogColumnsSchema } from "./storage/catalog-columns.js";
 
 /** `read`: data reads; `write`: events, catalogue, deletes, admin; `metrics`: the /metrics endpoint. */
 export const ScopeSchema = z.enum(["read", "write", "metrics"]);
@@ -23,6 +24,8 @@ export const ServeConfigSchema = z.strictObject({
   /** Prepared dataset dir (seeds user sequences on first start) and optional catalogue JSONL to import. */
   dataDir: z.string().optional(),
   catalogFile: z.string().optional(),
+  /** Which keys of the catalogue's lines feed which item fields (prepare's item column mapping). */
+  catalogColumns: CatalogColumnsSchema.optional(),
   /** Run dir of a trained model; used by the recommender plugin, not by the core. */
   modelDir: z.string().optional(),
   storage: z

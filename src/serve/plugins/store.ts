@@ -24,13 +24,14 @@ async function storePlugin(app: FastifyInstance, opts: StorePluginOptions): Prom
   });
   app.decorate("store", store);
 
+  // The catalogue first: a bad catalogue file stops the start before anything is seeded.
+  if (config.catalogFile && (await store.stats()).items === 0) {
+    const imported = await importCatalog(store, config.catalogFile, config.catalogColumns);
+    app.log.info({ imported }, "imported the catalogue");
+  }
   if (config.dataDir) {
     const seeded = await seedSequencesFromDataset(store, config.dataDir);
     if (seeded > 0) app.log.info({ seeded }, "seeded user sequences from the prepared dataset");
-  }
-  if (config.catalogFile && (await store.stats()).items === 0) {
-    const imported = await importCatalog(store, config.catalogFile);
-    app.log.info({ imported }, "imported the catalogue");
   }
 
   app.readiness.probe("storage", () => ({ ready: store.isOpen(), detail: store.kind }));

@@ -1,11 +1,12 @@
 // First-start seeding: user sequences from a prepared dataset (raw ids, training-type events, oldest first,
 // with their times so later events, backdated ones too, take their place among them)
-// and catalogue items from a JSONL file. Both only fill what is missing, so restarts keep live state.
+// and catalogue items from a JSONL file (its keys mapped by catalog-columns.ts). Both only fill what is missing, so restarts keep live state.
 import { createReadStream } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { loadDataset, readVocabTsv } from "../../data/index.js";
 import { SeqrankError } from "../../util/errors.js";
+import { type CatalogColumns, catalogItem } from "./catalog-columns.js";
 import type { ItemInput, SeedSequence, Store } from "./store.js";
 
 /**
@@ -35,53 +36,28 @@ export async function seedSequencesFromDataset(store: Store, dataDir: string): P
   return seeded;
 }
 
-const str = (v: unknown): string | null =>
-  typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : null;
-
 /**
- * One catalogue line → item. Accepts `id` or `item_id`; `category` as a path string or an array of levels;
- * `attributes` as strings; `in_stock` defaults to true. amazon-beauty's items.jsonl reads as is.
+ * Imports a JSONL catalogue (upserts), each line read through `columns` (catalog-columns.ts); returns the
+ * number of items read. The whole file is read and checked before the first item is written, so a bad line
+ * (SR_ERR_CATALOG_FILE naming file, line and field) leaves the store as it was.
  */
-export function catalogItemFromJson(row: Record<string, unknown>): ItemInput | undefined {
-  const id = str(row.id ?? row.item_id);
-  if (id === null) return undefined;
-  const category = Array.isArray(row.category) ? row.category.map(String).join(" > ") : str(row.category);
-  const price = typeof row.price === "number" && Number.isFinite(row.price) ? row.price : null;
-  return {
-    id,
-    title: str(row.title),
-    brand: str(row.brand),
-    category: category || null,
-    price,
-    inStock: row.in_stock !== false,
-    attributes: Array.isArray(row.attributes) ? row.attributes.map(String) : [],
-  };
-}
-
-/** Imports a JSONL catalogue (upserts); returns the number of items read. */
-export async function importCatalog(store: Store, file: string): Promise<number> {
+export async function importCatalog(store: Store, file: string, columns?: CatalogColumns): Promise<number> {
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
-  let batch: ItemInput[] = [];
-  let n = 0;
+  const items: ItemInput[] = [];
   let lineNo = 0;
   for await (const line of lines) {
     lineNo++;
     if (line.trim() === "") continue;
-    let item: ItemInput | undefined;
+    let row: unknown;
     try {
-      item = catalogItemFromJson(JSON.parse(line));
+      row = JSON.parse(line);
     } catch {
+      row = undefined;
+    }
+    if (typeof row !== "object" || row === null || Array.isArray(row))
       throw new SeqrankError("SR_ERR_CATALOG_FILE", `${file}:${lineNo}: not a JSON object`);
-    }
-    if (!item) throw new SeqrankError("SR_ERR_CATALOG_FILE", `${file}:${lineNo}: no "id" or "item_id"`);
-    batch.push(item);
-    if (batch.length === 1000) {
-      n += batch.length;
-      await store.putItems(batch);
-      batch = [];
-    }
+    items.push(catalogItem(row as Record<string, unknown>, columns, `${file}:${lineNo}`));
   }
-  n += batch.length;
-  if (batch.length > 0) await store.putItems(batch);
-  return n;
+  for (let i = 0; i < items.length; i += 1000) await store.putItems(items.slice(i, i + 1000));
+  return items.length;
 }
