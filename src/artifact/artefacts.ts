@@ -23,7 +23,11 @@ export function recordArtefacts(dir: string): ArtefactRecord {
 }
 
 /** Throws SR_ERR_MODEL_INVALID naming the file unless every file model.json lists is present and unchanged. */
-export function verifyArtefacts(dir: string, manifest: ServingManifest, required: readonly string[]): void {
+export function verifyArtefacts(
+  dir: string,
+  manifest: Pick<ServingManifest, "files">,
+  required: readonly string[],
+): void {
   const files = manifest.files;
   if (!files) {
     throw new SeqrankError(

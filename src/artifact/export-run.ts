@@ -1,6 +1,6 @@
 // A training run directory (written by `seqrank train`) as a servable model version: the run's best weights
 // exported into `dir` (serving artefacts of export.ts, plus the full scorer as ONNX and the weights as
-// safetensors, all recorded in model.json's checksums). Used by `seqrank export` and by `serve --model <run>`.
+// safetensors, all recorded in model.json's checksums); a baseline run as baseline-model.ts writes it. Used by `seqrank export` and by `serve --model <run>`.
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { META_JSON } from "../data/cache.js";
@@ -10,16 +10,18 @@ import { exportOnnx, exportWeights } from "../graph/export.js";
 import { Graph } from "../graph/graph.js";
 import type { QuantizeMode } from "../graph/quantize.js";
 import { loadRun } from "../train/run-dir.js";
+import { exportBaselineRun, isBaselineRun } from "./baseline-model.js";
 import { exportServingModel } from "./export.js";
-import type { ServingManifest } from "./serving-model.js";
+import type { BaselineManifest, ServingManifest } from "./serving-model.js";
 
 export async function exportRunVersion(
   runDir: string,
   dir: string,
   version: string,
   quantize?: QuantizeMode,
-): Promise<ServingManifest> {
+): Promise<ServingManifest | BaselineManifest> {
   const run = resolve(runDir);
+  if (isBaselineRun(run)) return exportBaselineRun(run, dir, version);
   const { model, datasetDir } = loadRun(run);
   mkdirSync(dir, { recursive: true });
   // Written first so that the serving export records them with the rest.

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { SeqrankError } from "../util/errors.js";
+import { isBaselineRun } from "./baseline-model.js";
 import { exportRunVersion } from "./export-run.js";
 import { type LoadModelOptions, loadServingModel } from "./onnx-model.js";
 import { ModelRegistry } from "./registry.js";
@@ -27,7 +28,10 @@ export function resolveModelSource(given: string): ModelSource {
   if (!existsSync(path)) throw pathError(path, "no such file or directory");
   if (!statSync(path).isDirectory()) throw pathError(path, "is not a directory");
   if (existsSync(join(path, MODEL_JSON))) return { kind: "model-dir", path };
-  if (existsSync(join(path, "results.json")) && existsSync(join(path, "checkpoints")))
+  if (
+    existsSync(join(path, "results.json")) &&
+    (existsSync(join(path, "checkpoints")) || isBaselineRun(path))
+  )
     return { kind: "run", path };
   const registry = new ModelRegistry(path);
   const versions = registry.versions();
@@ -80,7 +84,7 @@ export async function openModelSource(
   const tmp = mkdtempSync(join(tmpdir(), "seqrank-run-model-"));
   try {
     log(
-      `--model ${source.path} is a training run: exporting its best checkpoint for serving ` +
+      `--model ${source.path} is a training run: exporting it (its best checkpoint, or its baseline) for serving ` +
         "(not kept; `seqrank export <run> --registry <root>` makes a registry version that can hot-swap)",
     );
     await exportRunVersion(source.path, tmp, RUN_VERSION);

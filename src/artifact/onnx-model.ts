@@ -17,6 +17,7 @@ import { historyFeeds } from "../models/history-feeds.js";
 import { titleFeeds } from "../models/item-features.js";
 import { SeqrankError } from "../util/errors.js";
 import { verifyArtefacts } from "./artefacts.js";
+import { loadBaselineModel, parseBaselineManifest } from "./baseline-model.js";
 import {
   ENCODER_FILE,
   type HistoryEvents,
@@ -43,15 +44,24 @@ export interface LoadModelOptions {
   threads?: number;
 }
 
-export function readManifest(runDir: string): ServingManifest {
+/** model.json of a version as JSON, whatever its format. */
+function readManifestJson(runDir: string): { path: string; raw: unknown } {
   const path = join(runDir, MODEL_JSON);
   if (!existsSync(path)) throw new SeqrankError("SR_ERR_MODEL_MISSING", `no ${MODEL_JSON} in ${runDir}`);
-  let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
+    return { path, raw: JSON.parse(readFileSync(path, "utf8")) };
   } catch (err) {
     throw invalid(`${path} is not valid JSON (truncated or garbled?): ${(err as Error).message}`);
   }
+}
+
+const isBaseline = (raw: unknown) =>
+  (raw as { format?: unknown } | null)?.format === "seqrank-baseline-model";
+
+export function readManifest(runDir: string): ServingManifest {
+  const { path, raw } = readManifestJson(runDir);
+  if (isBaseline(raw))
+    throw invalid(`${path}: a baseline model (${String((raw as { name?: unknown }).name)}) has no encoder`);
   const parsed = ServingManifestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -131,6 +141,8 @@ async function dryRun(
 
 /** Loads the model of a run dir completely (encoder session created and warmed up) before returning it. */
 export async function loadServingModel(runDir: string, opts: LoadModelOptions = {}): Promise<ServingModel> {
+  const { path, raw } = readManifestJson(runDir);
+  if (isBaseline(raw)) return loadBaselineModel(runDir, parseBaselineManifest(path, raw));
   const m = readManifest(runDir);
   verifyArtefacts(runDir, m, [
     ENCODER_FILE,

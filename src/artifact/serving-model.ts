@@ -11,6 +11,9 @@
 //                     [1, dim], the vector of an item known by its title alone (src/models/item-features.ts)
 //   tokens.tsv        with a title tower only: the prepared dataset's title-token vocabulary
 //   results.json      optional: the training run's metrics and curves (shown by the dashboard)
+// Models that score a history against the catalogue themselves rather than through vectors (the baselines:
+// Pop, ItemKNN) have a model.json of format "seqrank-baseline-model" (BaselineManifest below) and, for ItemKNN,
+// its neighbour tables (baseline-model.ts); they serve with dim 0 and `retrieve`.
 // model.json's `files` lists every other file of the directory with its byte size and sha256 (artefacts.ts):
 // a version whose files do not match, or that has no such list (exported before it existed), never loads.
 import { z } from "zod";
@@ -42,6 +45,11 @@ export interface ServingModel {
   quantization?: string;
   /** Raw item id of each dense id (index 0 = padding ""), when the model ships its vocabulary. */
   itemIds?: readonly string[];
+  /**
+   * A model that scores a history against every item itself (ItemKNN) instead of through vectors: its `k`
+   * best items for the history (dense ids, history items included), best first.
+   */
+  retrieve?(history: Int32Array, k: number): { items: Int32Array; scores: Float32Array };
   /** Frees native resources (ONNX sessions); the model must not be used afterwards. */
   dispose?(): Promise<void>;
 }
@@ -68,6 +76,12 @@ export const EncoderInputSchema = z.object({
 });
 export type EncoderInput = z.infer<typeof EncoderInputSchema>;
 
+/** File name → byte size and sha256 (hex) of every artefact of a version. */
+const ArtefactRecordSchema = z.record(
+  z.string(),
+  z.object({ bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+);
+
 export const ServingManifestSchema = z.object({
   format: z.literal("seqrank-serving-model"),
   name: z.string().min(1),
@@ -90,14 +104,22 @@ export const ServingManifestSchema = z.object({
     .optional(),
   createdAt: z.string().default(() => new Date().toISOString()),
   /** Every other file of the directory: byte size and sha256 (hex), checked before the model loads. */
-  files: z
-    .record(
-      z.string(),
-      z.object({ bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
-    )
-    .optional(),
+  files: ArtefactRecordSchema.optional(),
 });
 export type ServingManifest = z.infer<typeof ServingManifestSchema>;
+
+/** model.json of a baseline: Pop (no files: the service's own popularity serves it) or ItemKNN. */
+export const BaselineManifestSchema = z.object({
+  format: z.literal("seqrank-baseline-model"),
+  name: z.enum(["pop", "itemknn"]),
+  version: z.string().min(1),
+  nItems: z.number().int().positive(),
+  /** ItemKNN's history weighting (the neighbour tables hold the rest). */
+  recencyDecay: z.number().gt(0).max(1).optional(),
+  createdAt: z.string().default(() => new Date().toISOString()),
+  files: ArtefactRecordSchema,
+});
+export type BaselineManifest = z.infer<typeof BaselineManifestSchema>;
 
 /** The fallback when no trained model exists: no vectors; recommendations come from co-visitation and popularity. */
 export function popularityModel(nItems: number, version = "popularity"): ServingModel {

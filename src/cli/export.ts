@@ -27,7 +27,7 @@ export function registerExport(program: Command): void {
   program
     .command("export")
     .description(
-      "export a trained run: ONNX (user encoder and full scorer), item vectors, safetensors weights",
+      "export a trained run: ONNX (user encoder and full scorer), item vectors, safetensors weights; a Pop or ItemKNN run as its baseline tables",
     )
     .argument("<run>", "run directory written by seqrank train")
     .requiredOption("--registry <dir>", "model registry root (runs/<version>/ + current)")
@@ -37,14 +37,19 @@ export function registerExport(program: Command): void {
     )
     .action(async (run: string, flags: { registry: string; as?: string; quantize?: QuantizeMode }) => {
       const r = await exportRun(run, flags.registry, flags.as, flags.quantize);
+      const m = r.manifest;
       printResultLine({
         command: "export",
         version: r.version,
         dir: r.dir,
-        quantization: r.manifest.quantization,
-        titleEncoder: r.manifest.title !== undefined,
-        // What the service will feed the user encoder, and which builder fills each input.
-        encoderInputs: r.manifest.encoder.inputs.map((i) => `${i.name}:${i.builder}`).join(","),
+        ...("encoder" in m
+          ? {
+              quantization: m.quantization,
+              titleEncoder: m.title !== undefined,
+              // What the service will feed the user encoder, and which builder fills each input.
+              encoderInputs: m.encoder.inputs.map((i) => `${i.name}:${i.builder}`).join(","),
+            }
+          : { baseline: m.name }),
       });
     });
 }

@@ -109,14 +109,17 @@ export async function trainAction(
   const base = { name: flags.model, model: flags.model, dataset: ds.name, maskSeen: true };
 
   if ((BASELINE_MODELS as readonly string[]).includes(flags.model)) {
+    // Recorded with the dataset, so that `seqrank export` can fit the same model again for serving.
+    const config = flags.model === "pop" ? {} : itemKnnConfig(flags.config);
     const model =
       flags.model === "pop"
         ? createPop(data.trainPopularity)
-        : fitItemKnn(data.sequences, data.nItems, itemKnnConfig(flags.config));
+        : fitItemKnn(data.sequences, data.nItems, config);
     const valid = await evaluateFullRanking(model.scorerFor(data.valid), data.valid);
     const test = await evaluateFullRanking(model.scorerFor(data.test), data.test);
     const { run } = writeRunReport(out, {
       ...base,
+      config: { model: config, dataset: dir },
       valid: valid.metrics,
       test: test.metrics,
       timings: { total: (performance.now() - started) / 1000 },

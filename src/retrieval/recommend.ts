@@ -6,7 +6,7 @@ import { SeqrankError } from "../util/errors.js";
 import { CandidatePool } from "./candidate-pool.js";
 import { BusinessFiltersSchema, businessFilter, cosine, type ItemCatalogue } from "./catalogue.js";
 import type { CoVisitation } from "./covisitation.js";
-import type { AnnSearch, ItemIndex } from "./item-index.js";
+import type { AnnSearch, IndexHits, ItemIndex } from "./item-index.js";
 import { ItemScratch } from "./item-scratch.js";
 import type { ItemVectors } from "./item-vectors.js";
 import { mmr } from "./mmr.js";
@@ -54,6 +54,11 @@ export interface RecommenderState {
   index?: ItemIndex;
   /** Searches `index` through a cache (e.g. the service's ANN hits per user); default: `index` itself. */
   annSearch?: AnnSearch;
+  /**
+   * A model without vectors that scores histories itself (ItemKNN): its best items for the history are the
+   * "ann" candidates (the model's own retrieval) in place of the vector search.
+   */
+  retrieve?: (history: Int32Array, k: number) => IndexHits;
   covis: CoVisitation;
   popularity: Popularity;
   ranker: Ranker;
@@ -160,9 +165,15 @@ function gatherCandidates(
   const pool = scratchPool;
   pool.reset();
   const cfg = state.config;
-  if (sources.includes("ann") && userVector && state.index && cfg.ann > 0) {
-    const hits = (state.annSearch ?? state.index).search(userVector, cfg.ann);
-    propose(pool, "ann", hits.items, hits.scores);
+  if (sources.includes("ann") && cfg.ann > 0) {
+    if (state.retrieve && history.length > 0) {
+      // Room for the history's own items, which the model may rank high and the filters then drop.
+      const hits = state.retrieve(history, cfg.ann + history.length);
+      propose(pool, "ann", hits.items, hits.scores);
+    } else if (userVector && state.index) {
+      const hits = (state.annSearch ?? state.index).search(userVector, cfg.ann);
+      propose(pool, "ann", hits.items, hits.scores);
+    }
   }
   if (sources.includes("covis") && history.length > 0) {
     const covis = covisCandidates(state, history, now);

@@ -6,8 +6,8 @@
 // SASRec with each loss, with segments under each pool, with event-type / time-gap context, with side
 // information and a title tower (amazon-beauty, whose items carry titles and attributes), BERT4Rec, GRU4Rec,
 // BPR-MF.
-// Pop and ItemKNN have no encoder or weights: they are not exported (the service serves co-visitation and
-// popularity without a model). A graph with an input its feed spec cannot fill is refused at export.
+// Pop and ItemKNN have no encoder: they export as baseline versions (test/serve/baseline-export.test.ts).
+// A graph with an input its feed spec cannot fill is refused at export.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, test } from "node:test";

@@ -31,6 +31,8 @@ export interface ItemKnn {
   readonly similarities: Float32Array;
   /** Number of training users holding each item. */
   readonly itemUsers: Int32Array;
+  /** Scores of every item (out[0..nItems], 0 = padding) for a history of dense ids, oldest first. */
+  scoreHistory(history: Int32Array, out: Float32Array): void;
   scorerFor(data: EvalData): Scorer;
 }
 
@@ -85,7 +87,7 @@ export function fitItemKnn(
   }
 
   const nEdges = offsets[nItems + 1];
-  return makeItemKnn(
+  return itemKnnFromTables(
     cfg,
     nItems,
     offsets,
@@ -95,7 +97,8 @@ export function fitItemKnn(
   );
 }
 
-function makeItemKnn(
+/** An ItemKNN from its neighbour tables (as fitItemKnn makes them, or as exported for serving). */
+export function itemKnnFromTables(
   config: ItemKnnConfig,
   nItems: number,
   offsets: Int32Array,
@@ -108,6 +111,17 @@ function makeItemKnn(
   const baseline = new Float32Array(nItems + 1);
   for (let i = 1; i <= nItems; i++) baseline[i] = (POPULARITY_TIEBREAK * itemUsers[i]) / maxUsers;
 
+  const scoreHistory = (history: Int32Array, out: Float32Array) => {
+    out.set(baseline);
+    let weight = 1;
+    for (let p = history.length - 1; p >= 0; p--) {
+      const item = history[p];
+      if (item < 1 || item > nItems) continue; // an item the fit never saw adds nothing
+      for (let e = offsets[item]; e < offsets[item + 1]; e++)
+        out[neighbourItems[e]] += weight * similarities[e];
+      weight *= config.recencyDecay;
+    }
+  };
   return {
     name: "ItemKNN",
     config,
@@ -116,6 +130,7 @@ function makeItemKnn(
     neighbourItems,
     similarities,
     itemUsers,
+    scoreHistory,
     scorerFor(data) {
       if (data.nItems !== nItems) {
         throw new SeqrankError(
@@ -125,19 +140,8 @@ function makeItemKnn(
       }
       const width = nItems + 1;
       return (rows, out) => {
-        for (let r = 0; r < rows.length; r++) {
-          const base = r * width;
-          out.set(baseline, base);
-          const history = data.histories[rows[r]];
-          let weight = 1;
-          for (let p = history.length - 1; p >= 0; p--) {
-            const item = history[p];
-            for (let e = offsets[item]; e < offsets[item + 1]; e++) {
-              out[base + neighbourItems[e]] += weight * similarities[e];
-            }
-            weight *= config.recencyDecay;
-          }
-        }
+        for (let r = 0; r < rows.length; r++)
+          scoreHistory(data.histories[rows[r]], out.subarray(r * width, (r + 1) * width));
       };
     },
   };

@@ -5,6 +5,7 @@
 
 import type { ServingModel } from "../../artifact/index.js";
 import {
+  type IndexHits,
   type ItemCatalogue,
   ItemIndex,
   type ItemIndexConfigInput,
@@ -34,6 +35,25 @@ function toModelIds(rows: Int32Array): (history: Int32Array) => Int32Array {
   };
 }
 
+/** `model.retrieve` over catalogue ids: histories mapped to the model's ids, its items back (unknown ones dropped). */
+function retriever(
+  model: ServingModel,
+  ids: readonly string[],
+  rows: Int32Array,
+  catalogue: ItemCatalogue,
+): ((history: Int32Array, k: number) => IndexHits) | undefined {
+  const retrieve = model.retrieve?.bind(model);
+  if (!retrieve) return undefined;
+  const modelIds = toModelIds(rows);
+  const toCatalogue = Int32Array.from(ids, (raw, row) => (row > 0 ? (catalogue.denseId(raw) ?? 0) : 0));
+  return (history, k) => {
+    const hits = retrieve(modelIds(history), k);
+    const keep = hits.items.map((row) => toCatalogue[row]).filter((id, i) => id > 0 && hits.items[i] > 0);
+    const scores = hits.scores.filter((_, i) => hits.items[i] > 0 && toCatalogue[hits.items[i]] > 0);
+    return { items: keep, scores };
+  };
+}
+
 export class ModelBundle {
   private inFlight = 0;
   private retired = false;
@@ -44,6 +64,8 @@ export class ModelBundle {
     readonly userVectors: UserVectorCache,
     /** Unit title vectors of the catalogue (semantic search); undefined without a title tower. */
     readonly titles?: ItemIndex,
+    /** The model's own retrieval in catalogue ids (a model without vectors that scores histories: ItemKNN). */
+    readonly retrieve?: (history: Int32Array, k: number) => IndexHits,
   ) {}
 
   /**
@@ -56,14 +78,23 @@ export class ModelBundle {
     config: { index: ItemIndexConfigInput; userVectorCache: number },
     contentVector: (item: number, vectors: ItemVectors) => Promise<Float32Array | undefined>,
   ): Promise<ModelBundle> {
-    if (model.dim === 0)
-      return new ModelBundle(model, undefined, undefined, new UserVectorCache({ model, capacity: 0 }));
     const ids = model.itemIds ?? Array.from({ length: model.nItems + 1 }, (_, i) => String(i));
     const rows = new Int32Array(catalogue.maxId + 1);
     ids.forEach((raw, row) => {
       const id = row > 0 ? catalogue.denseId(raw) : undefined;
       if (id !== undefined) rows[id] = row;
     });
+    if (model.dim === 0) {
+      const noVectors = new UserVectorCache({ model, capacity: 0 });
+      return new ModelBundle(
+        model,
+        undefined,
+        undefined,
+        noVectors,
+        undefined,
+        retriever(model, ids, rows, catalogue),
+      );
+    }
     const vectors = ItemVectors.fromModel(
       model.dim,
       model.itemVectors,

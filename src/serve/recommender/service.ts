@@ -222,6 +222,7 @@ export class RecommenderService {
       vectors: bundle.vectors,
       index: bundle.index,
       annSearch: userKey === undefined ? undefined : bundle.userVectors.searcher(userKey),
+      retrieve: bundle.retrieve,
       covis: this.covis,
       popularity: this.popularity,
       ranker: this.ranker,

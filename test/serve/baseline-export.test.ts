@@ -1,0 +1,119 @@
+// Issue #14 part 1: whatever the CLI trains, the service serves — the baselines too. A Pop or ItemKNN run
+// (movielens-100k) exports into a registry version; ItemKNN's served retrieval for real test histories
+// equals its offline scorer's ranking, the service recommends through it, and a damaged table is refused.
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { loadServingModel } from "../../src/artifact/index.js";
+import { exportRun } from "../../src/cli/export.js";
+import { trainAction } from "../../src/cli/train.js";
+import { loadDataset } from "../../src/data/index.js";
+import { fitItemKnn } from "../../src/models/baselines/index.js";
+import { recommender } from "../../src/serve/plugins/recommender.js";
+import { trainDataFrom } from "../../src/train/train-data.js";
+import { preparedDataset } from "../helpers/prepared.js";
+import { KEYS, READ_KEY, tempDir, testApp, WRITE } from "./helpers.js";
+
+const data = preparedDataset("movielens-100k");
+const dir = tempDir("baseline-export");
+after(() => dir.remove());
+const KNN = { neighbours: 50, shrink: 5, recencyDecay: 0.9 };
+
+/** Runs trainAction quietly (it prints its result line). */
+async function train(model: string, out: string, config?: object): Promise<void> {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    await trainAction(data, {
+      task: "next-item",
+      model,
+      out,
+      seed: 1,
+      progress: false,
+      ...(config && { config: JSON.stringify(config) }),
+    });
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+const knnRun = join(dir.path, "knn");
+const popRun = join(dir.path, "pop");
+const registry = join(dir.path, "registry");
+before(async () => {
+  await train("itemknn", knnRun, KNN);
+  await train("pop", popRun);
+});
+
+test("an ItemKNN run exports, and its served retrieval ranks like its offline scorer", async () => {
+  const { manifest, dir: version } = await exportRun(knnRun, registry, "knn-v1");
+  assert.equal((manifest as { format: string }).format, "seqrank-baseline-model");
+  const served = await loadServingModel(version);
+  assert.equal(served.name, "itemknn");
+  assert.equal(served.dim, 0);
+  const train = trainDataFrom(loadDataset(data));
+  const offline = fitItemKnn(train.sequences, train.nItems, KNN);
+  const scores = new Float32Array(train.nItems + 1);
+  for (const history of train.test.histories.slice(0, 20)) {
+    offline.scoreHistory(history, scores);
+    const ids = Array.from({ length: train.nItems }, (_, i) => i + 1);
+    const expected = ids.sort((a, b) => scores[b] - scores[a] || a - b).slice(0, 10);
+    assert.deepEqual(Array.from(served.retrieve!(history, 10).items), expected);
+  }
+});
+
+test("the service recommends through a served ItemKNN run; Pop serves as popularity", async () => {
+  for (const [run, name] of [
+    [knnRun, "itemknn"],
+    [popRun, "pop"],
+  ] as const) {
+    const app = await testApp({ dataDir: data, auth: KEYS }, { plugins: [recommender({ modelDir: run })] });
+    try {
+      const read = { "x-api-key": READ_KEY };
+      const model = await app.inject({ method: "GET", url: "/v1/model", headers: read });
+      assert.equal(model.json().name, name);
+      const recs = await app.inject({
+        method: "GET",
+        url: "/v1/users/1/recommendations?k=10",
+        headers: read,
+      });
+      assert.equal(recs.statusCode, 200, recs.body);
+      const items = recs.json().items as Array<{ item_id: string; sources: string[] }>;
+      assert.equal(items.length, 10);
+      if (name === "itemknn") {
+        assert.ok(
+          items.some((r) => r.sources.includes("ann")),
+          "ItemKNN's own candidates are proposed",
+        );
+        const similar = await app.inject({ method: "GET", url: "/v1/items/50/similar?k=5", headers: read });
+        assert.equal(similar.statusCode, 200, similar.body);
+        assert.ok(
+          (similar.json().items as Array<{ sources: string[] }>).some((r) => r.sources.includes("ann")),
+        );
+      } else assert.ok(items.every((r) => !r.sources.includes("ann")));
+      // An event still changes the next answer at once.
+      const ev = await app.inject({
+        method: "POST",
+        url: "/v1/events",
+        headers: WRITE,
+        payload: { user_id: "1", item_id: "50" },
+      });
+      assert.equal(ev.statusCode, 200, ev.body);
+    } finally {
+      await app.close();
+    }
+  }
+});
+
+test("a damaged ItemKNN table is refused at load, naming the file", async () => {
+  const { dir: version } = await exportRun(knnRun, registry, "knn-damaged");
+  const file = join(version, "knn_similarities.f32");
+  const bytes = readFileSync(file);
+  bytes.writeFloatLE(Number.NaN, 8);
+  writeFileSync(file, bytes);
+  await assert.rejects(
+    loadServingModel(version),
+    (err: Error & { code?: string }) => err.code === "SR_ERR_MODEL_INVALID" && err.message.includes(file),
+  );
+});
