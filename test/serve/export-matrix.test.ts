@@ -283,6 +283,50 @@ test("the service feeds a context model its users' live event types and times: s
   }
 });
 
+test("after a restart, a context model's users are encoded with their stored events, not warmed without", async () => {
+  const v = VARIANTS[CONTEXT];
+  const dir = join(out.path, "context-restart");
+  await exportServingModel(await trained(CONTEXT), dir, {
+    version: "v1",
+    eventTypes: taobaoTypes,
+    itemsTsv: join(taobaoDir, "items.tsv"),
+  });
+  const rawIds = readVocabTsv(join(taobaoDir, "items.tsv")).values;
+  const h = checkedHistories(v.data).find((x) => x.length <= 40)!;
+  const events = eventsOf(v.data, h)!;
+  const db = join(out.path, "context-restart.db");
+  let service: RecommenderService | undefined;
+  const start = () =>
+    testApp(
+      { dataDir: taobaoDir, storage: { sqlitePath: db } },
+      { plugins: [recommender({ modelDir: dir, pollMs: 0, onReady: (s) => (service = s) })] },
+    );
+  const first = await start();
+  const payload = {
+    events: Array.from(h, (item, i) => ({
+      user_id: "restart-user",
+      item_id: rawIds[item],
+      type: events.types[i],
+      ts: events.ts[i],
+    })),
+  };
+  const res = await first.inject({ method: "POST", url: "/v1/events", headers: WRITE, payload });
+  assert.equal(res.statusCode, 200, res.body);
+  await first.close();
+  const second = await start(); // its start warms the user vectors of the stored users
+  const loaded = await loadServingModel(dir);
+  try {
+    assert.ok(service);
+    await service.warm(); // the start's warm-up, finished (users it already encoded are skipped)
+    const { history } = await service.recommendFor("restart-user", { k: K });
+    const vector = await service.userVectors.get("restart-user", history);
+    assert.deepEqual(vector, await loaded.encodeUser(h, events), "encoded with the stored types and times");
+  } finally {
+    await loaded.dispose?.();
+    await second.close();
+  }
+});
+
 test("live context lines up with the sequence: seeded items read as unknown, a backdated event at its time", () => {
   const stored = (seq: number, itemId: string, type: string, ts: number): StoredEvent => ({
     seq,
