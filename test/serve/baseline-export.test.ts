@@ -92,7 +92,7 @@ test("the service recommends through a served ItemKNN run; Pop serves as popular
           (similar.json().items as Array<{ sources: string[] }>).some((r) => r.sources.includes("ann")),
         );
       } else assert.ok(items.every((r) => !r.sources.includes("ann")));
-      // An event still changes the next answer at once.
+      // An event is accepted; with ItemKNN it changes the history, so the next answer at once.
       const ev = await app.inject({
         method: "POST",
         url: "/v1/events",
@@ -100,6 +100,17 @@ test("the service recommends through a served ItemKNN run; Pop serves as popular
         payload: { user_id: "1", item_id: "50" },
       });
       assert.equal(ev.statusCode, 200, ev.body);
+      if (name === "itemknn") {
+        const next = await app.inject({
+          method: "GET",
+          url: "/v1/users/1/recommendations?k=10",
+          headers: read,
+        });
+        assert.notDeepEqual(
+          (next.json().items as Array<{ item_id: string }>).map((r) => r.item_id),
+          items.map((r) => r.item_id),
+        );
+      }
     } finally {
       await app.close();
     }

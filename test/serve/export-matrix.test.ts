@@ -238,18 +238,31 @@ test("a model whose graph reads event types is not exported without the dataset'
   );
 });
 
-test("the service feeds a context model its users' live event types and times: served top-10 = offline", async () => {
-  const v = VARIANTS[CONTEXT];
-  const model = await trained(CONTEXT);
-  const dir = join(out.path, "context-service");
-  await exportServingModel(model, dir, {
+/** The context variant exported with the taobao item ids, and one real history of it with its events as posted. */
+async function contextService(name: string, user: string) {
+  const dir = join(out.path, name);
+  await exportServingModel(await trained(CONTEXT), dir, {
     version: "v1",
     eventTypes: taobaoTypes,
     itemsTsv: join(taobaoDir, "items.tsv"),
   });
   const rawIds = readVocabTsv(join(taobaoDir, "items.tsv")).values;
-  const h = checkedHistories(v.data).find((x) => x.length <= 40)!;
-  const events = eventsOf(v.data, h)!;
+  const h = checkedHistories(VARIANTS[CONTEXT].data).find((x) => x.length <= 40)!;
+  const events = eventsOf(VARIANTS[CONTEXT].data, h)!;
+  const payload = {
+    events: Array.from(h, (item, i) => ({
+      user_id: user,
+      item_id: rawIds[item],
+      type: events.types[i],
+      ts: events.ts[i],
+    })),
+  };
+  return { dir, h, events, payload };
+}
+
+test("the service feeds a context model its users' live event types and times: served top-10 = offline", async () => {
+  const model = await trained(CONTEXT);
+  const { dir, h, events, payload } = await contextService("context-service", "matrix-live-user");
   let service: RecommenderService | undefined;
   const app = await testApp(
     { dataDir: taobaoDir },
@@ -257,14 +270,6 @@ test("the service feeds a context model its users' live event types and times: s
   );
   const loaded = await loadServingModel(dir);
   try {
-    const payload = {
-      events: Array.from(h, (item, i) => ({
-        user_id: "matrix-live-user",
-        item_id: rawIds[item],
-        type: events.types[i],
-        ts: events.ts[i],
-      })),
-    };
     const res = await app.inject({ method: "POST", url: "/v1/events", headers: WRITE, payload });
     assert.equal(res.statusCode, 200, res.body);
     assert.ok(service);
@@ -284,16 +289,7 @@ test("the service feeds a context model its users' live event types and times: s
 });
 
 test("after a restart, a context model's users are encoded with their stored events, not warmed without", async () => {
-  const v = VARIANTS[CONTEXT];
-  const dir = join(out.path, "context-restart");
-  await exportServingModel(await trained(CONTEXT), dir, {
-    version: "v1",
-    eventTypes: taobaoTypes,
-    itemsTsv: join(taobaoDir, "items.tsv"),
-  });
-  const rawIds = readVocabTsv(join(taobaoDir, "items.tsv")).values;
-  const h = checkedHistories(v.data).find((x) => x.length <= 40)!;
-  const events = eventsOf(v.data, h)!;
+  const { dir, h, events, payload } = await contextService("context-restart", "restart-user");
   const db = join(out.path, "context-restart.db");
   let service: RecommenderService | undefined;
   const start = () =>
@@ -302,14 +298,6 @@ test("after a restart, a context model's users are encoded with their stored eve
       { plugins: [recommender({ modelDir: dir, pollMs: 0, onReady: (s) => (service = s) })] },
     );
   const first = await start();
-  const payload = {
-    events: Array.from(h, (item, i) => ({
-      user_id: "restart-user",
-      item_id: rawIds[item],
-      type: events.types[i],
-      ts: events.ts[i],
-    })),
-  };
   const res = await first.inject({ method: "POST", url: "/v1/events", headers: WRITE, payload });
   assert.equal(res.statusCode, 200, res.body);
   await first.close();
