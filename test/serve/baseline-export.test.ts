@@ -12,6 +12,7 @@ import { loadDataset } from "../../src/data/index.js";
 import { fitItemKnn } from "../../src/models/baselines/index.js";
 import { recommender } from "../../src/serve/plugins/recommender.js";
 import { trainDataFrom } from "../../src/train/train-data.js";
+import { exportTiny } from "../faults/model-fixtures.js";
 import { preparedDataset } from "../helpers/prepared.js";
 import { KEYS, READ_KEY, tempDir, testApp, WRITE } from "./helpers.js";
 
@@ -127,4 +128,39 @@ test("a damaged ItemKNN table is refused at load, naming the file", async () => 
     loadServingModel(version),
     (err: Error & { code?: string }) => err.code === "SR_ERR_MODEL_INVALID" && err.message.includes(file),
   );
+});
+
+test("a registry hot-swaps between a SASRec version and an ItemKNN version, and back", async () => {
+  const root = join(dir.path, "swap-registry");
+  await exportTiny(join(root, "sasrec-v1"), "sasrec-v1", 3);
+  await exportRun(knnRun, root, "knn-v1"); // activates knn-v1
+  const app = await testApp(
+    { dataDir: data, auth: KEYS },
+    { plugins: [recommender({ modelDir: root, pollMs: 0 })] },
+  );
+  try {
+    const read = { "x-api-key": READ_KEY };
+    const served = async () => (await app.inject({ method: "GET", url: "/v1/model", headers: read })).json();
+    const recs = async () => {
+      const r = await app.inject({ method: "GET", url: "/v1/users/1/recommendations?k=10", headers: read });
+      assert.equal(r.statusCode, 200, r.body);
+      return r.json().items as Array<{ sources: string[] }>;
+    };
+    assert.deepEqual([(await served()).name, (await served()).version], ["itemknn", "knn-v1"]);
+    assert.ok((await recs()).some((r) => r.sources.includes("ann")));
+    for (const version of ["sasrec-v1", "knn-v1", "sasrec-v1"]) {
+      const r = await app.inject({
+        method: "POST",
+        url: "/v1/admin/model",
+        headers: WRITE,
+        payload: { version },
+      });
+      assert.equal(r.statusCode, 200, r.body);
+      assert.equal((await served()).version, version);
+      assert.equal((await recs()).length, 10);
+    }
+    assert.equal((await served()).dim, 8, "the SASRec version serves its vectors again");
+  } finally {
+    await app.close();
+  }
 });
