@@ -26,7 +26,10 @@ async function evaluateAction(dir: string, flags: EvaluateFlags): Promise<void> 
     async (rows, out) => {
       const scores = await runner.run({
         ...params,
-        ...model.scoreFeeds(Array.from(rows, (r) => evalData.histories[r])),
+        ...model.scoreFeeds(
+          Array.from(rows, (r) => evalData.histories[r]),
+          evalData.contexts && Array.from(rows, (r) => evalData.contexts?.[r]),
+        ),
       });
       out.set((scores.scores.data as Float32Array).subarray(0, rows.length * width));
     },

@@ -12,6 +12,11 @@ export interface EvalData {
   targets: Int32Array;
   /** Interaction count of each item in the training part, length nItems + 1 (index 0 unused). */
   trainPopularity: ArrayLike<number>;
+  /**
+   * Per row (aligned with `histories`), when the dataset has them: the event-type codes and unix-second
+   * times of the history's positions, for models with context inputs.
+   */
+  contexts?: ReadonlyArray<{ events: Uint8Array; ts: Float64Array }>;
 }
 
 /** Sequences in CSR form: user u's chronological items are items[offsets[u] .. offsets[u + 1]). */

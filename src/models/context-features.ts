@@ -1,8 +1,9 @@
 // Per-position context of a sequence: the event type of each interaction (taobao pv/fav/cart/buy) and the
-// time since the previous one, bucketed on a log scale. The model interface passes plain item arrays, so
-// the context travels beside them: `SequenceContexts` maps each sequence array (by identity) to its event
-// codes and timestamps. Arrays it does not know (augmented variants, segment cuts, served histories) read
-// as "unknown" (id 0), which the embeddings also learn.
+// time since the previous one, bucketed on a log scale. The context travels beside the item arrays as typed
+// fields of the data, aligned by index (TrainData.sequenceContexts with its sequences, EvalData.contexts with
+// its histories), and every transform of a sequence (augmentation, segment cuts) transforms its context
+// alike. A row without one (a served history of a user with no events) reads as "unknown" (id 0), which the
+// embeddings also learn.
 import { z } from "zod";
 import type { BuildContext } from "../graph/context.js";
 import type { Tensor } from "../graph/graph.js";
@@ -31,20 +32,22 @@ export interface RowContext {
   ts: ArrayLike<number>;
 }
 
-export class SequenceContexts {
-  private readonly bySequence = new WeakMap<Int32Array, PositionContext>();
-  constructor(
-    /** Number of event-type codes of the dataset. */
-    readonly nEventTypes: number,
-    /** Whether any timestamp is known (time gaps are useless without). */
-    readonly hasTimestamps: boolean,
-  ) {}
-  set(seq: Int32Array, ctx: PositionContext): void {
-    this.bySequence.set(seq, ctx);
-  }
-  get(seq: Int32Array): PositionContext | undefined {
-    return this.bySequence.get(seq);
-  }
+/** What a dataset's contexts can hold: the model sizes its tables by it. */
+export interface ContextSpace {
+  /** Number of event-type codes of the dataset. */
+  nEventTypes: number;
+  /** Whether any timestamp is known (time gaps are useless without). */
+  hasTimestamps: boolean;
+}
+
+/** The positions `at` (indices into the sequence) of a context, in that order: a transformed sequence's context. */
+export function pickContext(c: PositionContext, at: ArrayLike<number>): PositionContext {
+  return { events: Uint8Array.from(at, (p) => c.events[p]), ts: Float64Array.from(at, (p) => c.ts[p]) };
+}
+
+/** Positions start..end (exclusive) of a context, without copying. */
+export function sliceContext(c: PositionContext, start: number, end: number): PositionContext {
+  return { events: c.events.subarray(start, end), ts: c.ts.subarray(start, end) };
 }
 
 /** Gap ids: 0 = unknown or padding, 1 = first event of the sequence, 2 + ⌊log2(1 + seconds)⌋ (capped) after. */
@@ -60,23 +63,18 @@ export function usesContext(cfg: ContextConfig): boolean {
 
 /**
  * `event_ids` and/or `gap_ids` [B, L] (the enabled ones) aligned with `sequenceFeeds`' left padding: row r holds the context of the
- * last min(L, m) positions of seqs[r]'s input, where the input is the sequence without its last item when
+ * last min(L, m) positions of seqs[r]'s input (contexts[r] covers seqs[r] position by position), where the input is the sequence without its last item when
  * `dropLast` (training: the last item is only a target) and the whole sequence otherwise (scoring).
  */
 export function contextFeeds(
   cfg: ContextConfig,
   seqs: readonly Int32Array[],
-  contexts: SequenceContexts,
+  contexts: readonly (PositionContext | undefined)[],
   len: number,
   dropLast: boolean,
 ): Feeds {
   const inputs = dropLast ? seqs.map((s) => s.subarray(0, Math.max(0, s.length - 1))) : seqs;
-  return rowContextFeeds(
-    cfg,
-    inputs,
-    seqs.map((s) => contexts.get(s)),
-    len,
-  );
+  return rowContextFeeds(cfg, inputs, contexts, len);
 }
 
 /**
@@ -114,12 +112,12 @@ export function rowContextFeeds(
 export function contextEmbedding(
   ctx: BuildContext,
   cfg: ContextConfig,
-  contexts: SequenceContexts,
+  space: ContextSpace,
   dim: number,
 ): Tensor | undefined {
   const parts: Tensor[] = [];
   if (cfg.events) {
-    const table = nn.embeddingTable(ctx, "event_emb", contexts.nEventTypes + 1, dim);
+    const table = nn.embeddingTable(ctx, "event_emb", space.nEventTypes + 1, dim);
     parts.push(o.gather(table, ctx.g.input("event_ids", "int64", ["batch", "seq"])));
   }
   if (cfg.timeGaps) {

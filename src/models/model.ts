@@ -6,6 +6,7 @@ import type { Tensor } from "../graph/graph.js";
 import type { Rng } from "../graph/init.js";
 import type { ParamStore } from "../graph/param-store.js";
 import type { Feeds } from "../graph/session.js";
+import type { PositionContext } from "./context-features.js";
 import type { HistoryFeedSpec } from "./history-feeds.js";
 
 export interface TrainGraph {
@@ -23,14 +24,22 @@ export interface SequenceRecommender {
   readonly maxLen: number;
   /** Records the training loss into `ctx` (a training context: dropout on, "seed" input available). */
   buildTrainGraph(ctx: BuildContext): TrainGraph;
-  /** Feeds for one training batch. `seqs` are whole training sequences (inputs and targets from one array). */
-  trainFeeds(seqs: readonly Int32Array[], rng: Rng): Feeds;
+  /**
+   * Feeds for one training batch. `seqs` are whole training sequences (inputs and targets from one array);
+   * `contexts[b]`, when given, the event types and times of seqs[b] position by position (models with
+   * context inputs read them; the others ignore them).
+   */
+  trainFeeds(
+    seqs: readonly Int32Array[],
+    rng: Rng,
+    contexts?: readonly (PositionContext | undefined)[],
+  ): Feeds;
   /** Records scores [B, nItems + 1] for a batch of input histories into `ctx` (an evaluation context). */
   buildScoreGraph(ctx: BuildContext): Tensor;
   /** How the score graph's history inputs are filled (history-feeds.ts); recorded in served model.json. */
   readonly feedSpec: HistoryFeedSpec;
-  /** Feeds for scoring a batch of input histories (oldest first): historyFeeds of feedSpec. */
-  scoreFeeds(histories: readonly Int32Array[]): Feeds;
+  /** Feeds for scoring a batch of input histories (oldest first; contexts as for trainFeeds): historyFeeds of feedSpec. */
+  scoreFeeds(histories: readonly Int32Array[], contexts?: readonly (PositionContext | undefined)[]): Feeds;
   /** Models with a text tower over titles: records item vectors from title tokens (feeds: titleFeeds). */
   buildTitleGraph?(ctx: BuildContext): TitleGraph | undefined;
 }

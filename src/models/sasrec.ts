@@ -15,9 +15,10 @@ import * as o from "../graph/tensor-ops.js";
 import { SeqrankError } from "../util/errors.js";
 import {
   ContextConfigSchema,
+  type ContextSpace,
   contextEmbedding,
   contextFeeds,
-  type SequenceContexts,
+  type PositionContext,
   usesContext,
 } from "./context-features.js";
 import { type FeedInput, type HistoryFeedSpec, historyFeeds } from "./history-feeds.js";
@@ -69,7 +70,8 @@ export type SasrecConfig = z.infer<typeof SasrecConfigSchema>;
 /** ModelData plus the side data the optional features read (TrainData carries both; see train-data.ts). */
 export interface SasrecData extends ModelData {
   itemSide?: ItemSideData;
-  contexts?: SequenceContexts;
+  /** What the dataset's per-position contexts hold (the contexts themselves come with each batch). */
+  contextSpace?: ContextSpace;
 }
 
 /** The item embedding table [nItems + 1, d]; row 0 is padding. */
@@ -112,7 +114,8 @@ class Sasrec implements SequenceRecommender {
     readonly nItems: number,
     readonly store: ParamStore,
     private readonly itemSide?: ItemSideData,
-    private readonly contexts?: SequenceContexts,
+    /** Set when the model reads per-position context (event types, time gaps). */
+    private readonly contexts?: ContextSpace,
   ) {
     if (itemSide) this.sideTables = itemSideTables(cfg.side, itemSide, nItems);
   }
@@ -174,8 +177,16 @@ class Sasrec implements SequenceRecommender {
     return { loss: gbceLoss(scores, k, this.nItems, loss.kind === "bce" ? 0 : loss.gbceT) };
   }
 
-  trainFeeds(batch: readonly Int32Array[], rng: Rng): Feeds {
-    const seqs = this.cfg.segments.count > 1 ? cutForTraining(batch, this.cfg.maxLen) : batch;
+  trainFeeds(
+    batch: readonly Int32Array[],
+    rng: Rng,
+    batchContexts: readonly (PositionContext | undefined)[] = [],
+  ): Feeds {
+    const cut =
+      this.cfg.segments.count > 1
+        ? cutForTraining(batch, this.cfg.maxLen, batchContexts)
+        : { rows: batch, contexts: batchContexts };
+    const seqs = cut.rows;
     if (this.streams > 1) {
       const feeds = nextItemStreamFeeds(seqs, this.cfg.maxLen, this.streams);
       if (this.sideTables) remap(feeds.targets.data as BigInt64Array, this.sideTables.trainIndex);
@@ -183,7 +194,7 @@ class Sasrec implements SequenceRecommender {
     }
     const { feeds, rowOf } = nextItemFeeds(seqs, this.cfg.maxLen);
     if (this.contexts)
-      Object.assign(feeds, contextFeeds(this.cfg.context, seqs, this.contexts, width(feeds), true));
+      Object.assign(feeds, contextFeeds(this.cfg.context, seqs, cut.contexts, width(feeds), true));
     if (this.cfg.loss.kind === "ce") {
       if (this.sideTables) remap(feeds.targets.data as BigInt64Array, this.sideTables.trainIndex);
       return feeds;
@@ -221,9 +232,11 @@ class Sasrec implements SequenceRecommender {
     return { maxLen: this.cfg.maxLen, inputs, width: "batch", segments: segments.count };
   }
 
-  scoreFeeds(histories: readonly Int32Array[]): Feeds {
-    const contexts = this.contexts;
-    return historyFeeds(this.feedSpec, histories, contexts && histories.map((h) => contexts.get(h)));
+  scoreFeeds(
+    histories: readonly Int32Array[],
+    contexts: readonly (PositionContext | undefined)[] = [],
+  ): Feeds {
+    return historyFeeds(this.feedSpec, histories, this.contexts ? contexts : []);
   }
 }
 
@@ -241,7 +254,9 @@ function create(config: SasrecConfig, data: SasrecData, store: ParamStore): Sasr
     throw new SeqrankError("SR_ERR_SIDE_DATA", `sasrec: ${what} enabled but the model data carries none`);
   };
   const side = usesItemSide(config.side) ? (data.itemSide ?? need("item side features")) : undefined;
-  const contexts = usesContext(config.context) ? (data.contexts ?? need("per-position context")) : undefined;
+  const contexts = usesContext(config.context)
+    ? (data.contextSpace ?? need("per-position context"))
+    : undefined;
   if (config.context.timeGaps && contexts && !contexts.hasTimestamps)
     throw new SeqrankError(
       "SR_ERR_SIDE_DATA",

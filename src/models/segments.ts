@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { Graph, Tensor } from "../graph/graph.js";
 import { type Feeds, tensor } from "../graph/session.js";
 import * as o from "../graph/tensor-ops.js";
+import { type PositionContext, sliceContext } from "./context-features.js";
 
 export const SegmentConfigSchema = z.strictObject({
   /** Most segments per history; 1 = plain truncation to the last maxLen items. */
@@ -67,10 +68,20 @@ export function poolSegments(g: Graph, segVecs: Tensor, cfg: SegmentConfig, dim:
 
 /** Training rows for segment models: chunks of maxLen + 1 items overlapping by one, so every item but the
  * first is a target exactly once. */
-export function cutForTraining(seqs: readonly Int32Array[], maxLen: number): Int32Array[] {
-  const out: Int32Array[] = [];
-  for (const s of seqs) {
-    for (let end = s.length; end > 1; end -= maxLen) out.push(s.subarray(Math.max(0, end - maxLen - 1), end));
-  }
-  return out;
+export function cutForTraining(
+  seqs: readonly Int32Array[],
+  maxLen: number,
+  contexts: readonly (PositionContext | undefined)[] = [],
+): { rows: Int32Array[]; contexts: (PositionContext | undefined)[] } {
+  const rows: Int32Array[] = [];
+  const rowContexts: (PositionContext | undefined)[] = [];
+  seqs.forEach((s, b) => {
+    const c = contexts[b];
+    for (let end = s.length; end > 1; end -= maxLen) {
+      const start = Math.max(0, end - maxLen - 1);
+      rows.push(s.subarray(start, end));
+      rowContexts.push(c && sliceContext(c, start, end));
+    }
+  });
+  return { rows, contexts: rowContexts };
 }

@@ -5,6 +5,7 @@
 //   reorder: shuffle a random window covering 1 − ratio of the sequence.
 import { z } from "zod";
 import type { Rng } from "../graph/init.js";
+import { type PositionContext, pickContext } from "../models/context-features.js";
 
 export const AugmentSchema = z.strictObject({
   prob: z.number().min(0).max(1).default(0),
@@ -13,22 +14,25 @@ export const AugmentSchema = z.strictObject({
 });
 export type AugmentConfig = z.infer<typeof AugmentSchema>;
 
-type Operator = (s: Int32Array, ratio: number, rng: Rng) => Int32Array;
+/** An operator picks the positions of the variant (in order): its items and its context follow them. */
+type Operator = (n: number, ratio: number, rng: Rng) => Int32Array;
+
+const range = (start: number, end: number) => Int32Array.from({ length: end - start }, (_, i) => start + i);
 
 const OPERATORS: Record<AugmentConfig["operators"][number], Operator> = {
-  crop: (s, ratio, rng) => {
-    const n = Math.max(2, Math.round(s.length * ratio));
-    const start = rng.int(s.length - n + 1);
-    return s.slice(start, start + n);
+  crop: (len, ratio, rng) => {
+    const n = Math.max(2, Math.round(len * ratio));
+    const start = rng.int(len - n + 1);
+    return range(start, start + n);
   },
-  mask: (s, ratio, rng) => {
-    const kept = s.filter(() => rng.next() < ratio);
-    return kept.length >= 2 ? kept : s.slice(-2);
+  mask: (len, ratio, rng) => {
+    const kept = range(0, len).filter(() => rng.next() < ratio);
+    return kept.length >= 2 ? kept : range(len - 2, len);
   },
-  reorder: (s, ratio, rng) => {
-    const out = s.slice();
-    const w = Math.max(2, Math.round(s.length * (1 - ratio)));
-    const start = rng.int(s.length - w + 1);
+  reorder: (len, ratio, rng) => {
+    const out = range(0, len);
+    const w = Math.max(2, Math.round(len * (1 - ratio)));
+    const start = rng.int(len - w + 1);
     for (let i = start + w - 1; i > start; i--) {
       const j = start + rng.int(i - start + 1);
       [out[i], out[j]] = [out[j], out[i]];
@@ -37,13 +41,26 @@ const OPERATORS: Record<AugmentConfig["operators"][number], Operator> = {
   },
 };
 
-export function augment(seqs: Int32Array[], cfg: AugmentConfig, rng: Rng): Int32Array[] {
-  if (cfg.prob <= 0 || cfg.operators.length === 0) return seqs;
+/**
+ * The sequences, then their variants; `contexts` (aligned with `seqs`, when given) come back aligned with the
+ * result, each variant's context taken at the variant's positions.
+ */
+export function augment(
+  seqs: Int32Array[],
+  cfg: AugmentConfig,
+  rng: Rng,
+  contexts?: readonly (PositionContext | undefined)[],
+): { seqs: Int32Array[]; contexts?: (PositionContext | undefined)[] } {
+  if (cfg.prob <= 0 || cfg.operators.length === 0) return { seqs, contexts: contexts && [...contexts] };
   const out = [...seqs];
-  for (const s of seqs) {
-    if (s.length < 3 || rng.next() >= cfg.prob) continue;
+  const outContexts = contexts && [...contexts];
+  seqs.forEach((s, i) => {
+    if (s.length < 3 || rng.next() >= cfg.prob) return;
     const op = cfg.operators[rng.int(cfg.operators.length)];
-    out.push(OPERATORS[op](s, cfg.ratio, rng));
-  }
-  return out;
+    const at = OPERATORS[op](s.length, cfg.ratio, rng);
+    out.push(Int32Array.from(at, (p) => s[p]));
+    const c = contexts?.[i];
+    outContexts?.push(c && pickContext(c, at));
+  });
+  return { seqs: out, contexts: outContexts };
 }

@@ -105,7 +105,11 @@ export async function evaluateModel(
   const width = model.nItems + 1;
   return evaluateFullRanking(async (rows, out) => {
     const histories = Array.from(rows, (r) => data.histories[r]);
-    const result = await runner.run({ ...(paramFeeds() as object), ...model.scoreFeeds(histories) });
+    const contexts = data.contexts && Array.from(rows, (r) => data.contexts?.[r]);
+    const result = await runner.run({
+      ...(paramFeeds() as object),
+      ...model.scoreFeeds(histories, contexts),
+    });
     out.set((result.scores.data as Float32Array).subarray(0, rows.length * width));
   }, data);
 }
@@ -139,7 +143,10 @@ export async function fit(
   });
   const scorer = await compileScorer(model, cfg.threads);
   const live = () => step.paramFeeds();
-  const sequences = cfg.limitSequences > 0 ? data.sequences.slice(0, cfg.limitSequences) : data.sequences;
+  const limit = (a: readonly unknown[] | undefined) =>
+    cfg.limitSequences > 0 ? a?.slice(0, cfg.limitSequences) : a;
+  const sequences = limit(data.sequences) as Int32Array[];
+  const sequenceContexts = limit(data.sequenceContexts) as TrainData["sequenceContexts"];
   const stepsPerEpoch = Math.ceil(sequences.length / cfg.batchSize);
   const totalSteps = stepsPerEpoch * cfg.epochs;
 
@@ -167,7 +174,12 @@ export async function fit(
   ) {
     const epoch = p.epoch + 1;
     const rng = new Rng(cfg.seed * 100_003 + epoch); // a pure function of (seed, epoch): resumable
-    const epochSeqs = augment(sequences, cfg.augment, rng);
+    const { seqs: epochSeqs, contexts: epochContexts } = augment(
+      sequences,
+      cfg.augment,
+      rng,
+      sequenceContexts,
+    );
     const meanTargets = targetsOf(epochSeqs, model.maxLen) / Math.ceil(epochSeqs.length / cfg.batchSize);
     const batches = lengthBucketedBatches(
       epochSeqs.map((s) => s.length),
@@ -181,7 +193,11 @@ export async function fit(
     let lr = cfg.lr;
     for (let b = 0; b < batches.length; b++) {
       const seqs = Array.from(batches[b], (i) => epochSeqs[i]);
-      const feeds = model.trainFeeds(seqs, rng);
+      const feeds = model.trainFeeds(
+        seqs,
+        rng,
+        epochContexts && Array.from(batches[b], (i) => epochContexts[i]),
+      );
       if (tokenWeighted)
         feeds.loss_scale = tensor(Float32Array.of(targetsOf(seqs, model.maxLen) / meanTargets), []);
       if (usesSeed) feeds.seed = tensor(BigInt64Array.of(BigInt(step.stepCount + 1)), []);

@@ -16,10 +16,22 @@ test("segmentHistories cuts from the newest item back and masks empty segments",
 
 test("cutForTraining makes every item but the first a target exactly once", () => {
   const s = Int32Array.from({ length: 12 }, (_, i) => i + 1);
-  const chunks = cutForTraining([s], 5);
+  const ctx = { events: Uint8Array.from(s, (i) => i % 4), ts: Float64Array.from(s, (i) => i * 60) };
+  const { rows: chunks, contexts } = cutForTraining([s], 5, [ctx]);
   const targets = chunks.flatMap((c) => [...c.subarray(1)]).sort((a, b) => a - b);
   assert.deepEqual(targets, [...s.subarray(1)]);
   assert.ok(chunks.every((c) => c.length <= 6));
+  // Each chunk's context is cut alike: the events and times of its own positions.
+  chunks.forEach((c, i) => {
+    assert.deepEqual(
+      [...(contexts[i]?.events ?? [])],
+      Array.from(c, (item) => item % 4),
+    );
+    assert.deepEqual(
+      [...(contexts[i]?.ts ?? [])],
+      Array.from(c, (item) => item * 60),
+    );
+  });
 });
 
 test("mean and attention pooling weight only valid segments", async () => {

@@ -41,14 +41,16 @@ test("gap buckets grow on a log scale; unknown and first events have their own i
 });
 
 test("context feeds line up with the item window of training and scoring feeds (taobao event types, timestamps)", () => {
-  const contexts = taobao.contexts;
-  assert.ok(contexts?.hasTimestamps && contexts.nEventTypes === 4);
-  const seq = taobao.sequences.find((s) => s.length > 5 && s.length < 40) ?? taobao.sequences[0];
-  const ctx = contexts.get(seq);
+  const space = taobao.contextSpace;
+  assert.ok(space?.hasTimestamps && space.nEventTypes === 4);
+  const at = taobao.sequences.findIndex((s) => s.length > 5 && s.length < 40);
+  const seq = taobao.sequences[at];
+  const ctx = taobao.sequenceContexts?.[at];
   assert.ok(ctx, "every training sequence has its context");
+  assert.equal(ctx.events.length, seq.length);
   const len = seq.length + 2; // wider than the sequence: left padding
   const cfg = { events: true, timeGaps: true };
-  const train = contextFeeds(cfg, [seq], contexts, len, true);
+  const train = contextFeeds(cfg, [seq], [ctx], len, true);
   const events = [...(train.event_ids.data as BigInt64Array)].map(Number);
   const pad = len - (seq.length - 1);
   assert.deepEqual(events.slice(0, pad), Array(pad).fill(0));
@@ -59,14 +61,14 @@ test("context feeds line up with the item window of training and scoring feeds (
   const gaps = [...(train.gap_ids.data as BigInt64Array)].map(Number);
   assert.equal(gaps[pad], 1, "first event");
   assert.equal(gaps[pad + 1], gapBucket(ctx.ts[1] - ctx.ts[0]));
-  const score = contextFeeds(cfg, [seq], contexts, 3, false); // scoring: the last 3 events, last one included
+  const score = contextFeeds(cfg, [seq], [ctx], 3, false); // scoring: the last 3 events, last one included
   assert.deepEqual(
     [...(score.event_ids.data as BigInt64Array)].map(Number),
     [...ctx.events.subarray(seq.length - 3)].map((e) => e + 1),
   );
   assert.ok(
-    taobao.valid.histories.every((h) => contexts.get(h)),
-    "evaluation histories too",
+    taobao.valid.histories.every((h, i) => taobao.valid.contexts?.[i]?.events.length === h.length),
+    "evaluation histories too, aligned",
   );
 });
 
@@ -103,7 +105,11 @@ test("taobao: event-type, time-gap and category embeddings train with the model"
   const before = new Map(
     ["event_emb", "gap_emb", "category_emb"].map((n) => [n, store.get(n).value.slice()]),
   );
-  const feeds = model.trainFeeds(taobao.sequences.slice(0, 4), new Rng(1));
+  const feeds = model.trainFeeds(
+    taobao.sequences.slice(0, 4),
+    new Rng(1),
+    taobao.sequenceContexts?.slice(0, 4),
+  );
   assert.deepEqual(Object.keys(feeds).sort(), [
     "causal_bias",
     "event_ids",

@@ -55,10 +55,15 @@ function topK(scores: Float32Array, k: number): number[] {
 }
 
 /** Offline: the model's full score graph [B, nItems + 1] on its own scoreFeeds. */
-async function offlineScores(model: SequenceRecommender, histories: Int32Array[]): Promise<Float32Array[]> {
+async function offlineScores(
+  model: SequenceRecommender,
+  histories: Int32Array[],
+  data?: TrainData,
+): Promise<Float32Array[]> {
   const scores = model.buildScoreGraph(new BuildContext(new Graph(), model.store, false));
   const runner = await Runner.create({ scores }, model.store, { threads: 1 });
-  const flat = (await runner.run(model.scoreFeeds(histories))).scores.data as Float32Array;
+  const contexts = data && histories.map((h) => contextOf(data, h));
+  const flat = (await runner.run(model.scoreFeeds(histories, contexts))).scores.data as Float32Array;
   await runner.release();
   const w = model.nItems + 1;
   return histories.map((_, b) => flat.slice(b * w, (b + 1) * w));
@@ -76,9 +81,12 @@ function servedScores(vectors: Float32Array, dim: number, user: Float32Array): F
   return s;
 }
 
+/** The dataset's context of one of its test histories. */
+const contextOf = (data: TrainData, h: Int32Array) => data.test.contexts?.[data.test.histories.indexOf(h)];
+
 /** The stored events of a history as the service passes them (type names, unix ms). */
 function eventsOf(data: TrainData, h: Int32Array): HistoryEvents | undefined {
-  const c = data.contexts?.get(h);
+  const c = contextOf(data, h);
   return c && { types: Array.from(c.events, (e) => taobaoTypes[e]), ts: Array.from(c.ts, (s) => s * 1000) };
 }
 
@@ -185,7 +193,7 @@ for (const [name, v] of Object.entries(VARIANTS)) {
     const served = await loadServingModel(dir);
     try {
       const histories = checkedHistories(v.data);
-      const offline = await offlineScores(model, histories);
+      const offline = await offlineScores(model, histories, v.data);
       for (const [b, h] of histories.entries()) {
         const user = await served.encodeUser(h, eventsOf(v.data, h));
         const online = servedScores(served.itemVectors, served.dim, user);
@@ -206,8 +214,8 @@ function withExtraInput(inner: SequenceRecommender, input: string): SequenceReco
     maxLen: inner.maxLen,
     feedSpec: inner.feedSpec,
     buildTrainGraph: (ctx) => inner.buildTrainGraph(ctx),
-    trainFeeds: (seqs, rng) => inner.trainFeeds(seqs, rng),
-    scoreFeeds: (h) => inner.scoreFeeds(h),
+    trainFeeds: (seqs, rng, contexts) => inner.trainFeeds(seqs, rng, contexts),
+    scoreFeeds: (h, contexts) => inner.scoreFeeds(h, contexts),
     buildScoreGraph: (ctx) => {
       const scores = inner.buildScoreGraph(ctx);
       // The user rows scaled by an input nothing fills, keeping MatMul(user, Transpose(table)) at the end.
@@ -280,7 +288,7 @@ test("the service feeds a context model its users' live event types and times: s
     assert.ok(cached);
     assert.deepEqual(cached, await loaded.encodeUser(h, events), "encoded with the stored types and times");
     assert.notDeepEqual(cached, await loaded.encodeUser(h), "not as unknown context");
-    const [offline] = await offlineScores(model, [h]);
+    const [offline] = await offlineScores(model, [h], VARIANTS[CONTEXT].data);
     assert.deepEqual(topK(servedScores(loaded.itemVectors, loaded.dim, cached), K), topK(offline, K));
   } finally {
     await loaded.dispose?.();

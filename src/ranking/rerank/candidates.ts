@@ -68,7 +68,7 @@ export async function frozenRetriever(
     for (let first = 0; first < n; first += batchSize) {
       const size = Math.min(batchSize, n - first);
       const histories = data.histories.slice(first, first + size);
-      const out = await runner.run(model.scoreFeeds(histories));
+      const out = await runner.run(model.scoreFeeds(histories, data.contexts?.slice(first, first + size)));
       userVectors.set((out.user.data as Float32Array).subarray(0, size * dim), first * dim);
       const all = out.scores.data as Float32Array;
       for (let i = 0; i < size; i++) {
