@@ -20,7 +20,6 @@ import { SeqrankError } from "../util/errors.js";
 import { recordArtefacts, verifyArtefacts } from "./artefacts.js";
 import {
   type BaselineManifest,
-  BaselineManifestSchema,
   ITEMS_TSV,
   MODEL_JSON,
   popularityModel,
@@ -77,16 +76,6 @@ export function exportBaselineRun(runDir: string, dir: string, version: string):
   };
   writeFileSync(join(dir, MODEL_JSON), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
-}
-
-export function parseBaselineManifest(path: string, raw: unknown): BaselineManifest {
-  const parsed = BaselineManifestSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new SeqrankError(
-    "SR_ERR_MODEL_INVALID",
-    `${path}: ${issue.path.join(".") || "(root)"}: ${issue.message}`,
-  );
 }
 
 /** A table of the export, checked against its expected length. */

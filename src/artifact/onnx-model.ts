@@ -10,6 +10,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ort from "onnxruntime-node";
+import type { z } from "zod";
 import { tokenize } from "../data/text.js";
 import { readVocabTsv } from "../data/vocab.js";
 import type { RowContext } from "../models/context-features.js";
@@ -17,8 +18,9 @@ import { historyFeeds } from "../models/history-feeds.js";
 import { titleFeeds } from "../models/item-features.js";
 import { SeqrankError } from "../util/errors.js";
 import { verifyArtefacts } from "./artefacts.js";
-import { loadBaselineModel, parseBaselineManifest } from "./baseline-model.js";
+import { loadBaselineModel } from "./baseline-model.js";
 import {
+  BaselineManifestSchema,
   ENCODER_FILE,
   type HistoryEvents,
   ITEM_VECTORS_FILE,
@@ -62,12 +64,15 @@ export function readManifest(runDir: string): ServingManifest {
   const { path, raw } = readManifestJson(runDir);
   if (isBaseline(raw))
     throw invalid(`${path}: a baseline model (${String((raw as { name?: unknown }).name)}) has no encoder`);
-  const parsed = ServingManifestSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw invalid(`${path}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
-  }
-  return parsed.data;
+  return parseManifest(ServingManifestSchema, path, raw);
+}
+
+/** `raw` read by `schema`, or SR_ERR_MODEL_INVALID naming the file and the first wrong field. */
+export function parseManifest<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, path: string, raw: unknown): T {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw invalid(`${path}: ${issue.path.join(".") || "(root)"}: ${issue.message}`);
 }
 
 function readItemVectors(runDir: string, m: ServingManifest): Float32Array {
@@ -142,7 +147,7 @@ async function dryRun(
 /** Loads the model of a run dir completely (encoder session created and warmed up) before returning it. */
 export async function loadServingModel(runDir: string, opts: LoadModelOptions = {}): Promise<ServingModel> {
   const { path, raw } = readManifestJson(runDir);
-  if (isBaseline(raw)) return loadBaselineModel(runDir, parseBaselineManifest(path, raw));
+  if (isBaseline(raw)) return loadBaselineModel(runDir, parseManifest(BaselineManifestSchema, path, raw));
   const m = readManifest(runDir);
   verifyArtefacts(runDir, m, [
     ENCODER_FILE,

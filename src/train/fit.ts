@@ -143,10 +143,9 @@ export async function fit(
   });
   const scorer = await compileScorer(model, cfg.threads);
   const live = () => step.paramFeeds();
-  const limit = (a: readonly unknown[] | undefined) =>
-    cfg.limitSequences > 0 ? a?.slice(0, cfg.limitSequences) : a;
-  const sequences = limit(data.sequences) as Int32Array[];
-  const sequenceContexts = limit(data.sequenceContexts) as TrainData["sequenceContexts"];
+  const limit = cfg.limitSequences > 0 ? cfg.limitSequences : undefined;
+  const sequences = data.sequences.slice(0, limit);
+  const sequenceContexts = data.sequenceContexts?.slice(0, limit);
   const stepsPerEpoch = Math.ceil(sequences.length / cfg.batchSize);
   const totalSteps = stepsPerEpoch * cfg.epochs;
 

@@ -48,9 +48,15 @@ function retriever(
   const toCatalogue = Int32Array.from(ids, (raw, row) => (row > 0 ? (catalogue.denseId(raw) ?? 0) : 0));
   return (history, k) => {
     const hits = retrieve(modelIds(history), k);
-    const keep = hits.items.map((row) => toCatalogue[row]).filter((id, i) => id > 0 && hits.items[i] > 0);
-    const scores = hits.scores.filter((_, i) => hits.items[i] > 0 && toCatalogue[hits.items[i]] > 0);
-    return { items: keep, scores };
+    const items: number[] = [];
+    const scores: number[] = [];
+    hits.items.forEach((row, i) => {
+      const id = toCatalogue[row]; // 0 for padding and for items the catalogue does not have
+      if (id === 0) return;
+      items.push(id);
+      scores.push(hits.scores[i]);
+    });
+    return { items: Int32Array.from(items), scores: Float32Array.from(scores) };
   };
 }
 

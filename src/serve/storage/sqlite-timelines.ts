@@ -43,7 +43,6 @@ export class SqliteTimelines {
       insertSeed: db.prepare("INSERT OR IGNORE INTO sequences (user_id, entry) VALUES (?, ?)"),
       insertUser: db.prepare("INSERT OR IGNORE INTO sequence_users (user_id) VALUES (?)"),
       // The limits are literals: a bound LIMIT made these reads two to three times slower (measured).
-      hasSeeds: db.prepare("SELECT 1 FROM sequences WHERE user_id = ? LIMIT 1").pluck(),
       newestSeeds: db
         .prepare(`SELECT entry FROM sequences WHERE user_id = ? ORDER BY entry DESC LIMIT ${limit}`)
         .pluck(),
@@ -79,18 +78,26 @@ export class SqliteTimelines {
 
   /** The user's newest maxLength entries, oldest first (empty when none). */
   read(userId: string): TimelineEntry[] {
-    const events = (this.stmts.newestEvents.all(userId) as EventKey[]).map(([ts, seq, item]) =>
-      eventEntry(ts, seq, item, this.fileId),
-    );
-    const seeds = this.stmts.newestSeeds.all(userId) as TimelineEntry[];
-    if (seeds.length === 0) return events.reverse();
-    return mergeNewest(events, seeds, this.maxLength).reverse();
+    return this.merged(userId, this.newestSeeds(userId));
   }
 
   /** The item ids of `read(userId)`; without seeds, straight from the index (no entry strings built). */
   readItems(userId: string): string[] {
-    if (this.stmts.hasSeeds.get(userId) !== undefined) return this.read(userId).map(entryItem);
+    const seeds = this.newestSeeds(userId);
+    if (seeds.length > 0) return this.merged(userId, seeds).map(entryItem);
     return (this.stmts.newestItems.all(userId) as string[]).reverse();
+  }
+
+  private newestSeeds(userId: string): TimelineEntry[] {
+    return this.stmts.newestSeeds.all(userId) as TimelineEntry[];
+  }
+
+  /** The user's newest events merged with their newest seeds (newest first), oldest first. */
+  private merged(userId: string, seeds: TimelineEntry[]): TimelineEntry[] {
+    const events = (this.stmts.newestEvents.all(userId) as EventKey[]).map(([ts, seq, item]) =>
+      eventEntry(ts, seq, item, this.fileId),
+    );
+    return (seeds.length === 0 ? events : mergeNewest(events, seeds, this.maxLength)).reverse();
   }
 
   /** The items of all the user's events in arrival order (for converting old layouts). */
