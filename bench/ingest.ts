@@ -9,7 +9,9 @@
 //   2. kill -9 under load: the server is killed mid-run at the highest rate kept up with, restarted on the
 //      same file, and every acknowledged event_id is looked up in it: `acked_lost`;
 //   3. the baseline in the same run: group commit off (storage.commitBatchEvents = 1: one commit per
-//      request), the same rates until one is not kept up with, and its capacity.
+//      request), the same rates until one is not kept up with, and its capacity;
+//   4. the floor in the same run: a bare Fastify server that stores nothing (bench/ingest/noop-server.ts)
+//      under the same rates, capacity and batches: what the host and the generator allow before any work.
 // Each run also reports the server's CPU time per event and, with group commit, events and requests per
 // commit (from /metrics). `--profile <dir>` runs the group-commit server with --cpu-prof.
 // Last stdout line: one JSON object.
@@ -38,6 +40,13 @@ const ITEMS = readFileSync(catalog, "utf8").trim().split("\n").length;
 const work = mkdtempSync(join(tmpdir(), "seqrank-bench-ingest-"));
 
 type Server = ServeProcess;
+
+/** The reference server that stores nothing (the floor). */
+const noopServer = (): Promise<Server> =>
+  serveProcess([], {
+    nodeArgs: ["--import", "tsx"],
+    script: join(repoRoot, "bench", "ingest", "noop-server.ts"),
+  });
 
 /** `seqrank serve` on `db`; resolves once it listens. */
 function serve(db: string, commitBatchEvents: number, prof: string[] = []): Promise<Server> {
@@ -169,40 +178,48 @@ async function crashCheck(db: string, rate: number): Promise<{ acked: number; lo
   return { acked: acked.length, lost };
 }
 
+/** Warm-up, the rate sweep, capacity and (with `batches`) batches of 100 against one server, then stops it. */
+async function measure(server: Server, label: string, warmRate: number, batches: boolean) {
+  try {
+    await load(server, { rate: warmRate, seconds: 2, batch: 1, connections: 128 }); // warm-up
+    const sweep = await rateSweep(server, label);
+    const capacity = await load(server, { rate: 0, seconds: CAPACITY_SECONDS, batch: 1, connections: 128 });
+    console.log(`${label}, capacity (128 connections, closed loop):`, JSON.stringify(capacity));
+    if (!batches) return { sweep, capacity };
+    const batch = await load(server, { rate: 0, seconds: SECONDS, batch: 100, connections: 16 });
+    console.log(`${label}, batches of 100 (16 connections, closed loop):`, JSON.stringify(batch));
+    return { sweep, capacity, batch };
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const loadAvg = round(loadavg()[0]);
   const prof = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [];
-  const grouped = await serve(join(work, "grouped.db"), 1000, prof);
-  let sweep: Array<LoadResult & { rate: number }>;
-  let capacity: LoadResult;
-  let batch: LoadResult;
-  try {
-    await load(grouped, { rate: 1000, seconds: 2, batch: 1, connections: 128 }); // warm-up
-    sweep = await rateSweep(grouped, "group commit");
-    capacity = await load(grouped, { rate: 0, seconds: CAPACITY_SECONDS, batch: 1, connections: 128 });
-    console.log("group commit, capacity (128 connections, closed loop):", JSON.stringify(capacity));
-    batch = await load(grouped, { rate: 0, seconds: SECONDS, batch: 100, connections: 16 });
-    console.log("group commit, batches of 100 (16 connections, closed loop):", JSON.stringify(batch));
-  } finally {
-    await grouped.stop();
-  }
+  const grouped = await measure(
+    await serve(join(work, "grouped.db"), 1000, prof),
+    "group commit",
+    1000,
+    true,
+  );
+  const { sweep, capacity } = grouped;
+  const batch = grouped.batch!;
   const top = best(sweep);
   const crashRate = sweep.filter((r) => keptUp(r.rate, r)).at(-1)?.rate ?? RATES[0];
   const crash = await crashCheck(join(work, "grouped.db"), crashRate);
   console.log(`kill -9 at ${crashRate}/s: ${crash.lost} of ${crash.acked} acknowledged events missing`);
 
   const single = await serve(join(work, "single.db"), 1);
-  let baselineSweep: Array<LoadResult & { rate: number }>;
-  let baselineCapacity: LoadResult;
-  try {
-    await load(single, { rate: 500, seconds: 2, batch: 1, connections: 128 }); // warm-up
-    baselineSweep = await rateSweep(single, "baseline (one commit per request)");
-    baselineCapacity = await load(single, { rate: 0, seconds: CAPACITY_SECONDS, batch: 1, connections: 128 });
-    console.log("baseline, capacity (128 connections, closed loop):", JSON.stringify(baselineCapacity));
-  } finally {
-    await single.stop();
-  }
+  const baseline = await measure(single, "baseline (one commit per request)", 500, false);
+  const baselineSweep = baseline.sweep;
+  const baselineCapacity = baseline.capacity;
   const baseTop = best(baselineSweep);
+
+  const floor = await measure(await noopServer(), "floor (a server that stores nothing)", 1000, true);
+  const floorSweep = floor.sweep;
+  const floorCapacity = floor.capacity;
+  const floorBatch = floor.batch!;
   rmSync(work, { recursive: true, force: true });
 
   const reported = top ?? sweep[0];
@@ -230,8 +247,13 @@ async function main(): Promise<void> {
     baseline_capacity_p99_ms: baselineCapacity.p99_ms,
     speedup_sustained: baseTop ? round((top?.events_per_s ?? 0) / baseTop.events_per_s) : null,
     speedup_capacity: round(capacity.events_per_s / Math.max(1, baselineCapacity.events_per_s)),
+    floor_capacity_events_per_s: floorCapacity.events_per_s,
+    floor_batch_events_per_s: floorBatch.events_per_s,
+    floor_server_cpu_us_per_event:
+      best(floorSweep)?.server_cpu_us_per_event ?? floorSweep[0].server_cpu_us_per_event,
     sweep: sweep.map(brief),
     baseline_sweep: baselineSweep.map(brief),
+    floor_sweep: floorSweep.map(brief),
   });
 }
 

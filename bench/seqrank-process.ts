@@ -18,13 +18,19 @@ export interface ServeProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Node flags before the CLI (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** Another script that prints where it listens the same way (a reference server), run instead of the CLI. */
+  script?: string;
 }
 
-/** Starts `seqrank serve <args>`; rejects with the end of what it printed if it exits before listening. */
+/** Starts `seqrank serve <args>` (or `opts.script <args>`); rejects with the end of what it printed if it exits before listening. */
 export function serveProcess(args: string[], opts: ServeProcessOptions = {}): Promise<ServeProcess> {
   const proc = spawn(
     process.execPath,
-    [...(opts.nodeArgs ?? []), join(repoRoot, "bin", "seqrank.js"), "serve", ...args],
+    [
+      ...(opts.nodeArgs ?? []),
+      ...(opts.script ? [opts.script] : [join(repoRoot, "bin", "seqrank.js"), "serve"]),
+      ...args,
+    ],
     { cwd: repoRoot, env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let out = "";
