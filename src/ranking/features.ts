@@ -56,6 +56,8 @@ export interface EncodedField {
   lists?: { offsets: Int32Array; values: Int32Array };
   /** Fitted state, kept for reports: vocabulary size, bucket edges, mean/std. */
   fitted: Record<string, number | number[]>;
+  /** Numeric columns: the fitted encoding, which encodes new values the same way. */
+  numeric?: NumericFit;
 }
 
 /** The raw rows with their columns encoded into fields. */
@@ -122,53 +124,91 @@ function categoricalEncoder(c: CategoricalColumn | MultiColumn, d: RawCtrData, c
   return { vocab: vocab.size, id: (v) => vocab.id(v), fitted: { vocabulary: vocab.size, minCount } };
 }
 
-function encodeNumeric(c: NumericColumn, d: RawCtrData, cfg: FeatureConfig): EncodedField {
+/** A numeric column's fitted encoding (on training rows): what turns any raw value into its id and weight. */
+export interface NumericFit {
+  transform: "raw" | "log" | "standardize" | "log-standardize" | "buckets";
+  mean: number;
+  std: number;
+  /** Bucket edges (transform "buckets"). */
+  edges: number[];
+}
+
+function fitNumeric(c: NumericColumn, d: RawCtrData, cfg: FeatureConfig): NumericFit {
   const transform = cfg.transform[c.name] ?? c.transform ?? "standardize";
-  const base = { name: c.name, group: c.group, key: c.key, slots: 1, excludeRowItem: false };
-  const logged = transform === "log" || transform === "log-standardize";
-  const pre = (x: number) => (logged ? Math.sign(x) * Math.log1p(Math.abs(x)) : x);
-  const fitValues = Array.from(trainEntities(d, c.key), (e) => pre(c.values[e])).filter(
+  const fitValues = Array.from(trainEntities(d, c.key), (e) => preTransform(transform, c.values[e])).filter(
     (x) => !Number.isNaN(x),
   );
-  const n = c.values.length;
+  const edges: number[] = [];
+  let mean = 0;
+  let std = 1;
   if (transform === "buckets") {
     const sorted = fitValues.sort((a, b) => a - b);
-    const edges: number[] = [];
     for (let q = 1; q < cfg.numericBuckets; q++) {
       const e = sorted[Math.floor((q * sorted.length) / cfg.numericBuckets)];
       if (e !== undefined && e !== edges[edges.length - 1]) edges.push(e);
     }
-    const ids = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const x = c.values[i];
-      ids[i] = Number.isNaN(x) ? 1 : 2 + upperBound(edges, x);
-    }
-    const weights = new Float32Array(n).fill(1);
-    return { ...base, kind: "categorical", vocab: edges.length + 2, ids, weights, fitted: { edges } };
-  }
-  let mean = 0;
-  let std = 1;
-  if (transform === "standardize" || transform === "log-standardize") {
+  } else if (transform === "standardize" || transform === "log-standardize") {
     mean = fitValues.reduce((a, b) => a + b, 0) / Math.max(1, fitValues.length);
     const variance = fitValues.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, fitValues.length);
-    std = Math.sqrt(variance) || 1;
+    // A constant column's variance comes out as rounding noise (1e-16), not 0: dividing by it would turn
+    // every later value into ±1e15. Such a column carries nothing: leave it unscaled.
+    std = Math.sqrt(variance);
+    if (!(std > 1e-9 * (1 + Math.abs(mean)))) std = 1;
   }
-  const weights = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const x = c.values[i];
-    weights[i] = Number.isNaN(x) ? 0 : (pre(x) - mean) / std; // missing → 0 = the training mean
-  }
-  return {
-    ...base,
-    kind: "numeric",
-    vocab: 1,
-    ids: new Int32Array(n).fill(1),
-    weights,
-    fitted: { mean, std },
-  };
+  return { transform, mean, std, edges };
 }
 
-/** Number of edges ≤ x. */
+const preTransform = (transform: NumericFit["transform"], x: number) =>
+  transform === "log" || transform === "log-standardize" ? Math.sign(x) * Math.log1p(Math.abs(x)) : x;
+
+/**
+ * Raw values → local ids and weights by a fitted encoding: buckets are categorical ids (missing → 1, weight
+ * 1); otherwise id 1 weighted by the transformed value (missing → 0, the training mean). Training and
+ * serving (ranking/rerank/query-features.ts) both encode through here.
+ */
+export function encodeNumericValues(
+  values: ArrayLike<number>,
+  fit: NumericFit,
+  out: { ids: Int32Array; weights: Float32Array } = {
+    ids: new Int32Array(values.length),
+    weights: new Float32Array(values.length),
+  },
+): { ids: Int32Array; weights: Float32Array } {
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (fit.transform === "buckets") {
+      out.ids[i] = Number.isNaN(x) ? 1 : 2 + upperBound(fit.edges, x);
+      out.weights[i] = 1;
+    } else {
+      out.ids[i] = 1;
+      out.weights[i] = Number.isNaN(x) ? 0 : (preTransform(fit.transform, x) - fit.mean) / fit.std;
+    }
+  }
+  return out;
+}
+
+function encodeNumeric(c: NumericColumn, d: RawCtrData, cfg: FeatureConfig): EncodedField {
+  const numeric = fitNumeric(c, d, cfg);
+  const { ids, weights } = encodeNumericValues(c.values, numeric);
+  const base = {
+    name: c.name,
+    group: c.group,
+    key: c.key,
+    slots: 1,
+    excludeRowItem: false,
+    ids,
+    weights,
+    numeric,
+  };
+  if (numeric.transform === "buckets")
+    return {
+      ...base,
+      kind: "categorical",
+      vocab: numeric.edges.length + 2,
+      fitted: { edges: numeric.edges },
+    };
+  return { ...base, kind: "numeric", vocab: 1, fitted: { mean: numeric.mean, std: numeric.std } };
+}
 
 /** Fits the pipeline on the training rows of `d` and encodes every row. */
 export function encodeCtrData(d: RawCtrData, config: Partial<FeatureConfig> = {}): CtrTable {

@@ -142,3 +142,33 @@ test("taobao: one row per (user, item) pair, cart/buy labels, pv history strictl
   }
   assert.ok(once > counts.size / 2, "most taobao items occur in one training row");
 });
+
+test("a constant numeric column is left unscaled, not divided by its rounding-noise variance", () => {
+  // log1p(9) repeated: its computed variance is ~1e-31, not 0 (the served re-ranker once saw ±1e15 weights).
+  const rows = 50;
+  const table = encodeCtrData({
+    name: "constant",
+    user: new Int32Array(rows),
+    item: new Int32Array(rows),
+    nUsers: 1,
+    nItems: 1,
+    labels: { click: new Uint8Array(rows) },
+    split: new Uint8Array(rows),
+    columns: [
+      {
+        name: "history_length",
+        kind: "numeric",
+        key: "row",
+        group: "user",
+        transform: "log-standardize",
+        values: new Float64Array(rows).fill(9),
+      },
+    ],
+  });
+  const weights = table.fields[0].weights!;
+  assert.ok(
+    weights.every((w) => Math.abs(w) < 1e-6),
+    `weights ${weights[0]}`,
+  );
+  assert.equal(table.fields[0].numeric?.std, 1);
+});
