@@ -10,7 +10,10 @@
 //      the earlier method) for comparison;
 //   4. event → changed recommendation latency (POST /v1/events, then GET until the list differs);
 //   5. hybrid search over HTTP on the Beauty catalogue (p50/p95);
-//   6. engine search p95 on 100k synthetic products vs @orama/orama: bench/search.ts, run as a child in this run.
+//   6. engine search p95 on 100k synthetic products vs @orama/orama: bench/search.ts, run as a child in this run;
+//   7. the learned ranker in the live path: the same model with DeepFM re-ranking its top 100 (a registry
+//      version of its own, ensureRankedModel), served by a second server, the same open-loop load at the rate
+//      and at a quarter of it (`ranker_*`, `ranker_quarter_*`).
 // `--profile <dir>` runs the server with --cpu-prof (profile written to <dir> when it exits).
 // Last stdout line: one JSON object.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -21,7 +24,7 @@ import { fileURLToPath } from "node:url";
 import { loadServingModel, ModelRegistry } from "../src/artifact/index.js";
 import { printResultLine } from "../src/util/result-line.js";
 import { annComparison } from "./serve/ann.js";
-import { ensureModel, ensurePrepared, VERSION } from "./serve/model.js";
+import { ensureModel, ensurePrepared, ensureRankedModel, RANKED_VERSION, VERSION } from "./serve/model.js";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 const flag = (name: string, fallback: number) => {
@@ -143,6 +146,12 @@ async function load(
   };
 }
 
+async function stopServer(server: Server, sqlitePath: string): Promise<void> {
+  server.proc.kill("SIGTERM");
+  await new Promise((r) => server.proc.once("exit", r));
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${sqlitePath}${suffix}`, { force: true });
+}
+
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 const round = (x: number) => Math.round(x * 100) / 100;
@@ -218,6 +227,7 @@ async function main(): Promise<void> {
   await model.dispose?.();
   console.log("ANN:", JSON.stringify(ann));
 
+  await ensureRankedModel(dataDir, registryRoot);
   const sqlitePath = join(work, `store-${process.pid}.db`);
   const t0 = performance.now();
   const server = await startServer(sqlitePath);
@@ -238,11 +248,27 @@ async function main(): Promise<void> {
     search = await httpSearch(server.url, 520);
     console.log("HTTP hybrid search on Beauty:", JSON.stringify(search));
   } finally {
-    server.proc.kill("SIGTERM");
-    await new Promise((r) => server.proc.once("exit", r));
-    rmSync(sqlitePath, { force: true });
-    rmSync(`${sqlitePath}-wal`, { force: true });
-    rmSync(`${sqlitePath}-shm`, { force: true });
+    await stopServer(server, sqlitePath);
+  }
+
+  const registry = new ModelRegistry(registryRoot);
+  registry.activate(RANKED_VERSION);
+  const rankedPath = join(work, `store-ranked-${process.pid}.db`);
+  const rankedServer = await startServer(rankedPath);
+  let ranked: Record<string, number>;
+  let rankedQuarter: Record<string, number>;
+  try {
+    await load("load", rankedServer, RATE, 3); // warm-up
+    ranked = await load("load", rankedServer, RATE, SECONDS);
+    console.log(
+      `with the learned ranker (DeepFM over 100 candidates) at ${RATE} req/s:`,
+      JSON.stringify(ranked),
+    );
+    rankedQuarter = await load("load", rankedServer, RATE / 4, SECONDS);
+    console.log(`with the learned ranker at ${RATE / 4} req/s:`, JSON.stringify(rankedQuarter));
+  } finally {
+    await stopServer(rankedServer, rankedPath);
+    registry.activate(VERSION);
   }
 
   console.log("engine search on 100k synthetic products vs Orama (bench/search.ts) …");
@@ -297,6 +323,19 @@ async function main(): Promise<void> {
     search_p95_ms: engine.search_p95_ms,
     orama_search_p95_ms: engine.orama_search_p95_ms,
     server_startup_s: round(startupS),
+    ranker_model: RANKED_VERSION,
+    ranker_candidates: 100,
+    ranker_rec_p50_ms: ranked.p50_ms,
+    ranker_rec_p99_ms: ranked.p99_ms,
+    ranker_rec_rps: ranked.rps,
+    ranker_errors: ranked.errors,
+    ranker_server_cpu_us_per_req: ranked.server_cpu_us_per_req,
+    ranker_load_lag_p99_ms: ranked.client_lag_p99_ms,
+    ranker_quarter_rate: RATE / 4,
+    ranker_quarter_p50_ms: rankedQuarter.p50_ms,
+    ranker_quarter_p99_ms: rankedQuarter.p99_ms,
+    ranker_quarter_rps: rankedQuarter.rps,
+    ranker_quarter_errors: rankedQuarter.errors,
     ...ann,
   });
 }

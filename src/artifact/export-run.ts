@@ -1,6 +1,7 @@
 // A training run directory (written by `seqrank train`) as a servable model version: the run's best weights
 // exported into `dir` (serving artefacts of export.ts, plus the full scorer as ONNX and the weights as
-// safetensors, all recorded in model.json's checksums); a baseline run as baseline-model.ts writes it. Used by `seqrank export` and by `serve --model <run>`.
+// safetensors, all recorded in model.json's checksums); a baseline run as baseline-model.ts writes it; a
+// re-rank run as its retriever's version with the ranker added (ranker-model.ts). Used by `seqrank export` and by `serve --model <run>`.
 import { mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { META_JSON } from "../data/cache.js";
@@ -10,8 +11,10 @@ import { exportOnnx, exportWeights } from "../graph/export.js";
 import { Graph } from "../graph/graph.js";
 import type { QuantizeMode } from "../graph/quantize.js";
 import { loadRun } from "../train/run-dir.js";
+import { SeqrankError } from "../util/errors.js";
 import { exportBaselineRun, isBaselineRun } from "./baseline-model.js";
 import { exportServingModel } from "./export.js";
+import { attachRanker, rerankRetriever } from "./ranker-model.js";
 import type { BaselineManifest, ServingManifest } from "./serving-model.js";
 
 export async function exportRunVersion(
@@ -21,6 +24,16 @@ export async function exportRunVersion(
   quantize?: QuantizeMode,
 ): Promise<ServingManifest | BaselineManifest> {
   const run = resolve(runDir);
+  const retriever = rerankRetriever(run);
+  if (retriever) {
+    const manifest = await exportRunVersion(retriever, dir, version, quantize);
+    if (manifest.format !== "seqrank-serving-model")
+      throw new SeqrankError(
+        "SR_ERR_MODEL_EXPORT",
+        `${run}: its retriever ${retriever} has no vectors to re-rank`,
+      );
+    return attachRanker(run, dir, manifest);
+  }
   if (isBaselineRun(run)) return exportBaselineRun(run, dir, version);
   const { model, datasetDir } = loadRun(run);
   mkdirSync(dir, { recursive: true });

@@ -17,6 +17,7 @@ import { Runner } from "../graph/session.js";
 import { FEED_BUILDERS, type HistoryFeedSpec, historyFeeds } from "../models/history-feeds.js";
 import { TITLE_TOKENS, TITLE_WEIGHTS, titleFeeds } from "../models/item-features.js";
 import type { SequenceRecommender } from "../models/model.js";
+import { splitScoreGraph } from "../models/score-graph.js";
 import { SeqrankError } from "../util/errors.js";
 import { recordArtefacts } from "./artefacts.js";
 import {
@@ -88,19 +89,6 @@ function encoderInputs(user: Tensor, spec: HistoryFeedSpec): EncoderInput[] {
   if (unread.length > 0)
     throw refuse(`the feed spec fills ${unread.join(", ")}, which the user encoder does not read`);
   return inputs;
-}
-
-/** The user rows [B, d] and the item table [nItems + 1, d] whose product a dot-product score graph ends in. */
-export function splitScoreGraph(scores: Tensor): { user: Tensor; table: Tensor } {
-  const node = scores.node;
-  const right = node.inputs[1]?.node;
-  if (node.op !== "MatMul" || right?.op !== "Transpose") {
-    throw new SeqrankError(
-      "SR_ERR_MODEL_EXPORT",
-      `score graph does not end in MatMul(user, Transpose(items)) (found ${node.op}); cannot split it`,
-    );
-  }
-  return { user: node.inputs[0], table: right.inputs[0] };
 }
 
 /**

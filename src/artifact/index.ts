@@ -13,6 +13,7 @@ export {
   resolveModelSource,
 } from "./model-source.js";
 export { type LoadModelOptions, loadServingModel, readManifest } from "./onnx-model.js";
+export { attachRanker, isRerankRun } from "./ranker-model.js";
 export { ModelRegistry } from "./registry.js";
 export {
   ENCODER_FILE,
@@ -20,6 +21,7 @@ export {
   type HistoryEvents,
   ITEM_VECTORS_FILE,
   ITEMS_TSV,
+  type LearnedRanker,
   MODEL_JSON,
   popularityModel,
   type ServingManifest,

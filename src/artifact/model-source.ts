@@ -9,6 +9,7 @@ import { SeqrankError } from "../util/errors.js";
 import { isBaselineRun } from "./baseline-model.js";
 import { exportRunVersion } from "./export-run.js";
 import { type LoadModelOptions, loadServingModel } from "./onnx-model.js";
+import { isRerankRun } from "./ranker-model.js";
 import { ModelRegistry } from "./registry.js";
 import { MODEL_JSON, type ServingModel } from "./serving-model.js";
 
@@ -30,7 +31,7 @@ export function resolveModelSource(given: string): ModelSource {
   if (existsSync(join(path, MODEL_JSON))) return { kind: "model-dir", path };
   if (
     existsSync(join(path, "results.json")) &&
-    (existsSync(join(path, "checkpoints")) || isBaselineRun(path))
+    (existsSync(join(path, "checkpoints")) || isBaselineRun(path) || isRerankRun(path))
   )
     return { kind: "run", path };
   const registry = new ModelRegistry(path);

@@ -19,6 +19,7 @@ import { titleFeeds } from "../models/item-features.js";
 import { SeqrankError } from "../util/errors.js";
 import { verifyArtefacts } from "./artefacts.js";
 import { loadBaselineModel } from "./baseline-model.js";
+import { loadRanker } from "./ranker-model.js";
 import {
   BaselineManifestSchema,
   ENCODER_FILE,
@@ -153,6 +154,7 @@ export async function loadServingModel(runDir: string, opts: LoadModelOptions = 
     ENCODER_FILE,
     ITEM_VECTORS_FILE,
     ...(m.title ? [TITLE_ENCODER_FILE, TOKENS_TSV] : []),
+    ...(m.ranker ? [m.ranker.file, m.ranker.features] : []),
   ]);
   const itemVectors = readItemVectors(runDir, m);
   // Only listed (so verified) files are read: an items.tsv dropped in after export is ignored.
@@ -194,6 +196,15 @@ export async function loadServingModel(runDir: string, opts: LoadModelOptions = 
       await session.release();
       throw err;
     }));
+  const ranker =
+    m.ranker &&
+    (await loadRanker(runDir, m, itemVectors, { histories, encode: encodeUser }, opts.threads).catch(
+      async (err) => {
+        await session.release();
+        await title?.session.release();
+        throw err;
+      },
+    ));
   return {
     name: m.name,
     version: m.version,
@@ -206,9 +217,11 @@ export async function loadServingModel(runDir: string, opts: LoadModelOptions = 
     encodeUsers,
     usesEvents,
     encodeTitle: title?.encode,
+    ranker,
     dispose: async () => {
       await session.release();
       await title?.session.release();
+      await ranker?.dispose();
     },
   };
 }

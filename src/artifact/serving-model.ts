@@ -11,6 +11,9 @@
 //                     [1, dim], the vector of an item known by its title alone (src/models/item-features.ts)
 //   tokens.tsv        with a title tower only: the prepared dataset's title-token vocabulary
 //   results.json      optional: the training run's metrics and curves (shown by the dashboard)
+//   ranker.onnx, ranker_features.safetensors
+//                     optional: a learned re-ranker of the model's top-k candidates (model.json's `ranker`;
+//                     src/artifact/ranker-model.ts, src/ranking/rerank/served-ranker.ts)
 // Models that score a history against the catalogue themselves rather than through vectors (the baselines:
 // Pop, ItemKNN) have a model.json of format "seqrank-baseline-model" (BaselineManifest below) and, for ItemKNN,
 // its neighbour tables (baseline-model.ts); they serve with dim 0 and `retrieve`.
@@ -50,8 +53,23 @@ export interface ServingModel {
    * best items for the history (dense ids, history items included), best first.
    */
   retrieve?(history: Int32Array, k: number): { items: Int32Array; scores: Float32Array };
+  /** The learned re-ranker serving with the model, when its version has one (ranker-model.ts). */
+  ranker?: LearnedRanker;
   /** Frees native resources (ONNX sessions); the model must not be used afterwards. */
   dispose?(): Promise<void>;
+}
+
+/** A learned re-ranker over the model's own candidates. */
+export interface LearnedRanker {
+  name: string;
+  /** Candidates per query (the model's top k unseen items by its score). */
+  candidates: number;
+  /**
+   * The model's top-k unseen items for a history (dense ids, oldest first) and its user vector, in retrieval
+   * order, with the ranker's score of each (higher first; the order to serve is by score, ties in this order).
+   */
+  rank(history: Int32Array, userVector: Float32Array): Promise<{ items: Int32Array; scores: Float32Array }>;
+  dispose(): Promise<void>;
 }
 
 /** The stored events behind a history, position by position: their type names and unix-ms times. */
@@ -101,6 +119,21 @@ export const ServingManifestSchema = z.object({
   /** Present when the model ships a title encoder: titles are cut to their first maxTokens known tokens. */
   title: z
     .object({ maxTokens: z.number().int().positive(), inputs: z.array(EncoderInputSchema).min(1) })
+    .optional(),
+  /**
+   * Present when a learned re-ranker (`seqrank train --task rerank`) serves with this model: its graph, the
+   * inputs it reads (slots filled by the ranking stage's query features) and its feature file.
+   */
+  ranker: z
+    .object({
+      name: z.string().min(1),
+      file: z.string().min(1),
+      features: z.string().min(1),
+      /** Candidates per query: the model's top k unseen items, which the ranker orders. */
+      candidates: z.number().int().positive(),
+      inputs: z.array(EncoderInputSchema).min(1),
+      output: z.string().min(1),
+    })
     .optional(),
   createdAt: z.string().default(() => new Date().toISOString()),
   /** Every other file of the directory: byte size and sha256 (hex), checked before the model loads. */

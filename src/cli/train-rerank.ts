@@ -24,7 +24,8 @@ export async function trainRerankAction(datasetDir: string, flags: RerankTrainFl
   if (!flags.retriever) {
     throw new SeqrankError("SR_ERR_CLI_ARG", "--task rerank needs --retriever <run dir of a sequence model>");
   }
-  const { model, data, datasetDir: runDataset } = loadRun(resolve(flags.retriever));
+  const runDir = resolve(flags.retriever);
+  const { model, data, datasetDir: runDataset } = loadRun(runDir);
   if (realpathSync(runDataset) !== realpathSync(datasetDir)) {
     throw new SeqrankError(
       "SR_ERR_CLI_ARG",
@@ -33,7 +34,7 @@ export async function trainRerankAction(datasetDir: string, flags: RerankTrainFl
   }
   const out = resolve(flags.out);
   const { summary } = await runRerank(
-    { model, data },
+    { model, data, runDir },
     {
       candidates: flags.candidates,
       holdout: flags.holdout,

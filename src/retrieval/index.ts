@@ -44,6 +44,7 @@ export {
   type CandidateSource,
   type RankContext,
   type Ranker,
+  scoredRanker,
 } from "./ranker.js";
 export {
   type PipelineConfig,

@@ -28,6 +28,23 @@ export interface Ranker {
   score(candidates: readonly Candidate[], ctx: RankContext): Float32Array;
 }
 
+/**
+ * The scores a learned ranker gave the model's candidates (`ranked`: items and scores): each candidate gets
+ * its own; one it did not score (a popular backfill after narrow filters) ranks below all of them.
+ */
+export function scoredRanker(name: string, ranked: { items: Int32Array; scores: Float32Array }): Ranker {
+  const byItem = new Map<number, number>();
+  let floor = 0;
+  ranked.items.forEach((item, i) => {
+    byItem.set(item, ranked.scores[i]);
+    floor = Math.min(floor, ranked.scores[i]);
+  });
+  return {
+    name,
+    score: (candidates) => Float32Array.from(candidates, (c) => byItem.get(c.item) ?? floor - 1),
+  };
+}
+
 /** Weights are relative; the bound keeps the float32 blend of five of them finite. */
 const Weight = z.number().min(0).max(1e30);
 

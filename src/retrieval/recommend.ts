@@ -59,6 +59,11 @@ export interface RecommenderState {
    * "ann" candidates (the model's own retrieval) in place of the vector search.
    */
   retrieve?: (history: Int32Array, k: number) => IndexHits;
+  /**
+   * The model's candidates as a learned re-ranker chose them (its top k unseen items, in retrieval order):
+   * then they are the only candidates (source "ann") and `ranker` scores them (scoredRanker).
+   */
+  ranked?: IndexHits;
   covis: CoVisitation;
   popularity: Popularity;
   ranker: Ranker;
@@ -164,6 +169,10 @@ function gatherCandidates(
 ): CandidatePool {
   const pool = scratchPool;
   pool.reset();
+  if (state.ranked) {
+    for (const item of state.ranked.items) if (!pool.get(item)) pool.add(item).sources.ann = 1;
+    return pool;
+  }
   const cfg = state.config;
   if (sources.includes("ann") && cfg.ann > 0) {
     if (state.retrieve && history.length > 0) {

@@ -3,13 +3,13 @@
 // masks it. The model must score by a dot product (user [B, d] · item table [nItems + 1, d]ᵀ), which is what
 // lets its user and item vectors be handed to the re-ranker as frozen features.
 
-import { splitScoreGraph } from "../../artifact/export.js";
 import type { EvalData } from "../../eval/eval-data.js";
 import { TopK } from "../../eval/top-k.js";
 import { BuildContext } from "../../graph/context.js";
 import { Graph } from "../../graph/graph.js";
 import { Runner } from "../../graph/session.js";
 import type { SequenceRecommender } from "../../models/model.js";
+import { splitScoreGraph } from "../../models/score-graph.js";
 import { SeqrankError } from "../../util/errors.js";
 
 export interface CandidateSet {
@@ -74,21 +74,36 @@ export async function frozenRetriever(
       for (let i = 0; i < size; i++) {
         const q = first + i;
         row.set(all.subarray(i * width, (i + 1) * width));
-        row[0] = Number.NEGATIVE_INFINITY;
-        for (const seen of histories[i]) row[seen] = Number.NEGATIVE_INFINITY;
-        heap.reset();
-        for (let item = 1; item < width; item++) if (row[item] > heap.floor) heap.offer(item, row[item]);
-        heap.drainInto(items, q * k);
-        for (let j = 0; j < k; j++) {
-          const item = items[q * k + j];
-          if (item === 0) continue;
-          scoresOut[q * k + j] = row[item];
-          if (item === data.targets[q]) targetAt[q] = j;
-        }
+        unseenTopK(row, histories[i], heap, items, scoresOut, q * k);
+        for (let j = 0; j < k; j++)
+          if (items[q * k + j] === data.targets[q] && items[q * k + j] !== 0) targetAt[q] = j;
       }
     }
     return { data, k, items, scores: scoresOut, targetAt, userVectors, dim };
   }
 
   return { itemVectors, dim, retrieve, release: () => runner.release() };
+}
+
+/**
+ * The k best items of a score row (row i = item i, float32 as the score graph makes it) that are not in the
+ * history, best first, into items/scores from `at`; slots past the unseen items stay item 0 (score −∞). The
+ * offline retriever above and a served ranker's retrieval (query-features.ts) both choose through here.
+ * Overwrites the history's entries and row 0 of `row`.
+ */
+export function unseenTopK(
+  row: Float32Array,
+  history: Int32Array,
+  heap: TopK,
+  items: Int32Array,
+  scores: Float32Array,
+  at: number,
+): void {
+  row[0] = Number.NEGATIVE_INFINITY;
+  for (const seen of history) row[seen] = Number.NEGATIVE_INFINITY;
+  heap.reset();
+  for (let item = 1; item < row.length; item++) if (row[item] > heap.floor) heap.offer(item, row[item]);
+  heap.drainInto(items, at);
+  for (let j = 0; j < heap.k; j++)
+    scores[at + j] = items[at + j] === 0 ? Number.NEGATIVE_INFINITY : row[items[at + j]];
 }

@@ -16,11 +16,11 @@ import { parseConfig } from "../../util/config-issues.js";
 import { SeqrankError } from "../../util/errors.js";
 import { TRAIN, VALID } from "../ctr-data.js";
 import type { CtrTable } from "../features.js";
-import { ctrInputs } from "../layers.js";
 import type { CtrRanker } from "../ranker.js";
 import { fillSlots, type SlotLayout, slotFeeds } from "../slots.js";
 import { listMetrics, rankAfterRerank } from "./list-metrics.js";
 import { type RerankTable, TARGET } from "./rerank-table.js";
+import { rankerLogit } from "./served-ranker.js";
 
 export const FitRerankConfigSchema = z.strictObject({
   epochs: z.number().int().positive().default(30),
@@ -79,14 +79,9 @@ export async function compileRerankScorer(
   layout: SlotLayout,
   threads?: number,
 ): Promise<Runner> {
-  const g = new Graph();
-  const logit = ranker.logits(new BuildContext(g, ranker.store, false), ctrInputs(g, layout))[
-    ranker.tasks[0]
-  ];
-  return Runner.withParamInputs({ logit }, { threads });
+  return Runner.withParamInputs({ logit: rankerLogit(ranker, layout) }, { threads });
 }
 
-/** Table rows of the given queries (k consecutive rows each). */
 export function queryRows(queries: ArrayLike<number>, k: number): Int32Array {
   const rows = new Int32Array(queries.length * k);
   for (let i = 0; i < queries.length; i++) for (let j = 0; j < k; j++) rows[i * k + j] = queries[i] * k + j;
@@ -102,6 +97,8 @@ export async function rerankQueries(
   rerank: RerankTable,
   queries: Int32Array,
   batchQueries = 64,
+  /** When given, receives each query's k logits ([queries, k], in candidate order). */
+  logitsOut?: Float32Array,
 ): Promise<Float64Array> {
   const { k } = rerank;
   const ranks = new Float64Array(queries.length);
@@ -113,6 +110,7 @@ export async function rerankQueries(
       ...slotFeeds(fillSlots(table, layout, rows), rows.length, layout.slots),
     });
     const logits = out.logit.data as Float32Array;
+    logitsOut?.set(logits.subarray(0, batch.length * k), from * k);
     batch.forEach((q, i) => {
       ranks[from + i] = rankAfterRerank(logits, i * k, k, rerank.targetSlot[q]);
     });

@@ -11,33 +11,54 @@ import { fitItemKnn, type ItemKnn, type ItemKnnConfig } from "../../models/basel
 export const SIGNALS = ["knn", "knnLast", "transitions", "attributeOverlap"] as const;
 export type SignalName = (typeof SIGNALS)[number];
 
+/** Everything the signals read, as flat arrays (what a served ranker ships: query-features.ts). */
+export interface HistorySignalTables {
+  knn: ItemKnn;
+  /** CSR of next items: followers[nextOffsets[i] .. nextOffsets[i + 1]) directly followed item i (repeats kept). */
+  nextOffsets: Int32Array;
+  followers: Int32Array;
+  /** Attribute ids per item, when the dataset has attributes. */
+  attributes?: Csr;
+}
+
 export class HistorySignals {
   private readonly knn: ItemKnn;
-  /** CSR of next items: followers[nextOffsets[i] .. nextOffsets[i + 1]) directly followed item i (repeats kept). */
   private readonly nextOffsets: Int32Array;
   private readonly followers: Int32Array;
+  private readonly attributes: Csr | undefined;
   private readonly scratch: Float64Array;
   private readonly seenAttribute: Int32Array;
   private stamp = 0;
 
   constructor(
-    sequences: readonly Int32Array[],
     readonly nItems: number,
-    private readonly attributes: Csr | undefined,
-    knnConfig: Partial<ItemKnnConfig>,
+    readonly tables: HistorySignalTables,
   ) {
-    this.knn = fitItemKnn(sequences, nItems, knnConfig);
+    this.knn = tables.knn;
+    this.nextOffsets = tables.nextOffsets;
+    this.followers = tables.followers;
+    this.attributes = tables.attributes;
+    this.scratch = new Float64Array(nItems + 1);
+    let attributeIds = 1;
+    for (const a of tables.attributes?.values ?? []) attributeIds = Math.max(attributeIds, a + 1);
+    this.seenAttribute = new Int32Array(attributeIds).fill(-1);
+  }
+
+  /** Counts the signals over the training sequences. */
+  static fit(
+    sequences: readonly Int32Array[],
+    nItems: number,
+    attributes: Csr | undefined,
+    knnConfig: Partial<ItemKnnConfig>,
+  ): HistorySignals {
+    const knn = fitItemKnn(sequences, nItems, knnConfig);
     const counts = new Int32Array(nItems + 2);
     for (const s of sequences) for (let p = 0; p + 1 < s.length; p++) counts[s[p] + 1]++;
     for (let i = 1; i < counts.length; i++) counts[i] += counts[i - 1];
-    this.nextOffsets = counts;
-    this.followers = new Int32Array(counts[nItems + 1]);
+    const followers = new Int32Array(counts[nItems + 1]);
     const fill = counts.slice(0, nItems + 1);
-    for (const s of sequences) for (let p = 0; p + 1 < s.length; p++) this.followers[fill[s[p]]++] = s[p + 1];
-    this.scratch = new Float64Array(nItems + 1);
-    let attributeIds = 1;
-    for (const a of attributes?.values ?? []) attributeIds = Math.max(attributeIds, a + 1);
-    this.seenAttribute = new Int32Array(attributeIds).fill(-1);
+    for (const s of sequences) for (let p = 0; p + 1 < s.length; p++) followers[fill[s[p]]++] = s[p + 1];
+    return new HistorySignals(nItems, { knn, nextOffsets: counts, followers, attributes });
   }
 
   /** Writes each signal of the candidates (item 0 = empty slot, left at 0) into out[name][at + j]. */

@@ -12,7 +12,7 @@ import type { FeatureCardinality, ItemFeatures } from "../../data/prepared.js";
 import { SeqrankError } from "../../util/errors.js";
 import { assertRawData, type RawColumn, type RawCtrData } from "../ctr-data.js";
 import type { CandidateSet } from "./candidates.js";
-import { type HistorySignals, SIGNALS, type SignalName } from "./history-signals.js";
+import { type HistorySignals, SIGNALS } from "./history-signals.js";
 
 export const TARGET = "target";
 
@@ -59,15 +59,7 @@ export function rerankTable(blocks: QueryBlock[], items: ItemContext): RerankTab
   const targetSlot = new Int32Array(nQueries);
   const userVectors = new Float32Array(nQueries * items.dim);
   const historyLength = new Float64Array(nQueries);
-  const context = {
-    score: new Float64Array(rows),
-    rank: new Float64Array(rows),
-    gap: new Float64Array(rows),
-  };
-  const signals = Object.fromEntries(SIGNALS.map((s) => [s, new Float64Array(rows)])) as Record<
-    SignalName,
-    Float64Array
-  >;
+  const rowValues = newRowValues(rows);
   let q = 0;
   for (const b of blocks) {
     for (const src of b.queries) {
@@ -78,19 +70,20 @@ export function rerankTable(blocks: QueryBlock[], items: ItemContext): RerankTab
       targetSlot[q] = b.set.targetAt[src];
       userVectors.set(b.set.userVectors.subarray(src * items.dim, (src + 1) * items.dim), q * items.dim);
       historyLength[q] = history.length;
-      const best = b.set.scores[src * k];
       for (let j = 0; j < k; j++) {
-        const s = b.set.scores[src * k + j];
         user[at + j] = q;
         item[at + j] = candidates[j];
         split[at + j] = b.part;
         label[at + j] = j === targetSlot[q] ? 1 : 0;
-        // Empty slots (item 0) have a −∞ score: they stay missing (NaN) and are never ranked anyway.
-        context.score[at + j] = Number.isFinite(s) ? s : Number.NaN;
-        context.gap[at + j] = Number.isFinite(s) ? best - s : Number.NaN;
-        context.rank[at + j] = j;
       }
-      items.signals.describe(history, candidates, signals, at);
+      describeQuery(
+        items.signals,
+        history,
+        candidates,
+        b.set.scores.subarray(src * k, (src + 1) * k),
+        rowValues,
+        at,
+      );
       q++;
     }
   }
@@ -113,7 +106,7 @@ export function rerankTable(blocks: QueryBlock[], items: ItemContext): RerankTab
       },
       ...profileColumns(historyLength),
       ...itemColumns(items),
-      ...contextColumns(context, signals),
+      ...rowColumns(rowValues),
     ],
   };
   assertRawData(raw);
@@ -178,16 +171,54 @@ function itemColumns(items: ItemContext): RawColumn[] {
   return columns;
 }
 
-function contextColumns(
-  context: { score: Float64Array; rank: Float64Array; gap: Float64Array },
-  signals: Record<SignalName, Float64Array>,
-): RawColumn[] {
-  const numeric = (name: string, values: Float64Array, transform: "standardize" | "log-standardize") =>
-    ({ name, kind: "numeric", key: "row", group: "context", transform, values }) as const;
-  return [
-    numeric("retrieval_score", context.score, "standardize"),
-    numeric("retrieval_rank", context.rank, "log-standardize"),
-    numeric("score_gap", context.gap, "log-standardize"),
-    ...SIGNALS.map((s) => numeric(s, signals[s], "standardize")),
-  ];
+/** The row-keyed (per candidate) columns: retrieval context, then the history signals. */
+export const ROW_COLUMNS = ["retrieval_score", "retrieval_rank", "score_gap", ...SIGNALS] as const;
+export type RowValues = Record<(typeof ROW_COLUMNS)[number], Float64Array>;
+
+const ROW_TRANSFORMS: Record<keyof RowValues, "standardize" | "log-standardize"> = {
+  retrieval_score: "standardize",
+  retrieval_rank: "log-standardize",
+  score_gap: "log-standardize",
+  knn: "standardize",
+  knnLast: "standardize",
+  transitions: "standardize",
+  attributeOverlap: "standardize",
+};
+
+export function newRowValues(rows: number): RowValues {
+  return Object.fromEntries(ROW_COLUMNS.map((c) => [c, new Float64Array(rows)])) as RowValues;
+}
+
+/**
+ * The raw per-candidate values of one query (its k candidates in retrieval order with their scores) into
+ * `out` from row `at`: the training table and a served query (query-features.ts) are described by this one
+ * function. Empty slots (item 0) have a −∞ score: they stay missing (NaN) and are never ranked anyway.
+ */
+export function describeQuery(
+  signals: HistorySignals,
+  history: Int32Array,
+  candidates: Int32Array,
+  scores: ArrayLike<number>,
+  out: RowValues,
+  at: number,
+): void {
+  const best = scores[0];
+  for (let j = 0; j < candidates.length; j++) {
+    const s = scores[j];
+    out.retrieval_score[at + j] = Number.isFinite(s) ? s : Number.NaN;
+    out.score_gap[at + j] = Number.isFinite(s) ? best - s : Number.NaN;
+    out.retrieval_rank[at + j] = j;
+  }
+  signals.describe(history, candidates, out, at);
+}
+
+function rowColumns(values: RowValues): RawColumn[] {
+  return ROW_COLUMNS.map((name) => ({
+    name,
+    kind: "numeric",
+    key: "row",
+    group: "context",
+    transform: ROW_TRANSFORMS[name],
+    values: values[name],
+  }));
 }

@@ -29,13 +29,17 @@ import {
 } from "./fit-rerank.js";
 import { HistorySignals } from "./history-signals.js";
 import { listMetrics, pairedNdcgGain } from "./list-metrics.js";
+import { RerankFeatures } from "./query-features.js";
 import { type QueryBlock, rerankTable, TARGET } from "./rerank-table.js";
+import { writeServedRanker } from "./served-ranker.js";
 
 export interface RerankRetrieval {
   /** The frozen sequence model (current weights in its store). */
   model: SequenceRecommender;
   /** The data it was trained on: training sequences, valid and test rows, popularity, item features. */
   data: TrainData;
+  /** Its run directory, recorded so that `seqrank export` can serve the ranker with this model. */
+  runDir?: string;
 }
 
 export interface RunRerankOptions {
@@ -74,6 +78,13 @@ export interface RerankSummary {
   bestEpoch: number;
   trainSeconds: number;
   slots: number;
+}
+
+/** The test queries as scored offline: their candidates (retrieval order) and the ranker's logits. */
+export interface RerankTestQueries {
+  set: CandidateSet;
+  /** [test queries, k] logits, candidate by candidate. */
+  logits: Float32Array;
 }
 
 const firstRows = (e: EvalData, n: number): EvalData =>
@@ -116,7 +127,7 @@ export async function runRerank(
   opts: RunRerankOptions = {},
   outDir?: string,
   hooks: FitRerankHooks = {},
-): Promise<{ summary: RerankSummary; fit: FitRerankResult }> {
+): Promise<{ summary: RerankSummary; fit: FitRerankResult; test: RerankTestQueries }> {
   const { model, data } = retrieval;
   const k = opts.candidates ?? 100;
   const seed = opts.seed ?? 42;
@@ -126,7 +137,7 @@ export async function runRerank(
   await retriever.release();
 
   const side = data.itemSide;
-  const signals = new HistorySignals(
+  const signals = HistorySignals.fit(
     data.sequences,
     data.nItems,
     side && side.cardinality.attribute > 1 ? side.features.attributes : undefined,
@@ -167,7 +178,8 @@ export async function runRerank(
   const scorer = await compileRerankScorer(ranker, layout, opts.threads);
   const params = Object.fromEntries([...ranker.store.entries].map(([n, e]) => [n, tensor(e.value, e.shape)]));
   const testQueries = queriesOf(rerank, TEST);
-  const reranked = await rerankQueries(scorer, params, table, layout, rerank, testQueries);
+  const testLogits = new Float32Array(testQueries.length * k);
+  const reranked = await rerankQueries(scorer, params, table, layout, rerank, testQueries, 64, testLogits);
   await scorer.release();
   const retrievalOrder = retrievalRanks(testSet, allTest);
   const heldOutSrc = blocks[1].queries;
@@ -186,7 +198,16 @@ export async function runRerank(
     trainSeconds: fit.trainSeconds,
     slots: layout.slots,
   };
-  if (outDir)
-    writeRankerRun(outDir, ranker, layout, table, { ...summary, options: opts, history: fit.history });
-  return { summary, fit };
+  if (outDir) {
+    const record = {
+      task: "rerank",
+      retriever: retrieval.runDir,
+      ...summary,
+      options: opts,
+      history: fit.history,
+    };
+    writeRankerRun(outDir, ranker, layout, table, record);
+    writeServedRanker(outDir, ranker, layout, RerankFeatures.fromTraining(table, signals, k, retriever.dim));
+  }
+  return { summary, fit, test: { set: testSet, logits: testLogits } };
 }

@@ -124,6 +124,7 @@ async function recommenderPlugin(app: FastifyInstance, opts: RecommenderPluginOp
       nItems: service.model.nItems,
       quantization: service.model.quantization ?? "none",
       titleTower: service.model.encodeTitle !== undefined,
+      ranker: service.model.ranker?.name ?? null,
       versions: registry?.versions() ?? [],
       results: readResults(modelDir),
     }),

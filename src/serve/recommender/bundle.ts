@@ -60,6 +60,30 @@ function retriever(
   };
 }
 
+/** The model's learned ranker over catalogue ids (model ids in, catalogue ids out; unknown items dropped). */
+function rankerIn(
+  model: ServingModel,
+  ids: readonly string[],
+  rows: Int32Array,
+  catalogue: ItemCatalogue,
+): ModelBundle["rank"] {
+  const ranker = model.ranker;
+  if (!ranker) return undefined;
+  const modelIds = toModelIds(rows);
+  const toCatalogue = Int32Array.from(ids, (raw, row) => (row > 0 ? (catalogue.denseId(raw) ?? 0) : 0));
+  return async (history, userVector) => {
+    const ranked = await ranker.rank(modelIds(history), userVector);
+    const keep = Array.from(ranked.items, (row) => toCatalogue[row] !== 0);
+    return {
+      items: Int32Array.from(
+        ranked.items.filter((_, i) => keep[i]),
+        (row) => toCatalogue[row],
+      ),
+      scores: ranked.scores.filter((_, i) => keep[i]),
+    };
+  };
+}
+
 export class ModelBundle {
   private inFlight = 0;
   private retired = false;
@@ -72,6 +96,8 @@ export class ModelBundle {
     readonly titles?: ItemIndex,
     /** The model's own retrieval in catalogue ids (a model without vectors that scores histories: ItemKNN). */
     readonly retrieve?: (history: Int32Array, k: number) => IndexHits,
+    /** The learned re-ranker's choice and scores of the model's candidates, in catalogue ids. */
+    readonly rank?: (history: Int32Array, userVector: Float32Array) => Promise<IndexHits>,
   ) {}
 
   /**
@@ -122,7 +148,15 @@ export class ModelBundle {
       index,
       modelIds: toModelIds(rows),
     });
-    return new ModelBundle(model, vectors, index, userVectors, titles);
+    return new ModelBundle(
+      model,
+      vectors,
+      index,
+      userVectors,
+      titles,
+      undefined,
+      rankerIn(model, ids, rows, catalogue),
+    );
   }
 
   acquire(): this {

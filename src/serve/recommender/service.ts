@@ -24,6 +24,7 @@ import {
   type RecommendOptionsInput,
   type RecommendResult,
   recommend,
+  scoredRanker,
 } from "../../retrieval/index.js";
 import {
   addDocument,
@@ -269,7 +270,13 @@ export class RecommenderService {
     try {
       const key = this.store.userKey(userId);
       const { history, vector: uv } = await this.userVector(userId, bundle);
-      const result = recommend(this.state(bundle, key), history, uv, opts);
+      const state = this.state(bundle, key);
+      if (bundle.rank && uv && bundle.model.ranker) {
+        // candidates → learned ranker → business rules and MMR (recommend applies those to its scores).
+        state.ranked = await bundle.rank(history, uv);
+        state.ranker = scoredRanker(bundle.model.ranker.name, state.ranked);
+      }
+      const result = recommend(state, history, uv, opts);
       return { ...result, history, version: bundle.model.version };
     } finally {
       bundle.release();

@@ -16,6 +16,8 @@ export interface ModelInfo {
   quantization: string;
   /** Whether search's vector leg runs the model's title tower (else the BM25-neighbour fallback). */
   titleTower: boolean;
+  /** The learned re-ranker serving with the model (null: the blend of candidate scores ranks). */
+  ranker: string | null;
   versions: string[];
   /** The run's results.json (metrics and training curves), when it has one. */
   results: unknown;
@@ -38,6 +40,7 @@ const ModelResponse = Type.Object({
   n_items: Type.Integer(),
   quantization: Type.String(),
   title_tower: Type.Boolean(),
+  ranker: Type.Union([Type.String(), Type.Null()]),
   versions: Type.Array(Type.String()),
   results: Type.Any(),
 });
@@ -56,6 +59,7 @@ const toResponse = (m: ModelInfo) => ({
   n_items: m.nItems,
   quantization: m.quantization,
   title_tower: m.titleTower,
+  ranker: m.ranker,
   versions: m.versions,
   results: m.results,
 });
