@@ -17,6 +17,7 @@ import { parseConfig } from "../util/config-issues.js";
 import { SeqrankError } from "../util/errors.js";
 import { accountRows } from "./accounting.js";
 import { writeDataset } from "./cache.js";
+import { CATALOG_JSONL, writeCatalogFile } from "./catalog-file.js";
 import {
   dropBuildTables,
   type ExtractedEvents,
@@ -145,7 +146,8 @@ export async function buildDataset(conn: DuckDBConnection, options: BuildOptions
     const users = Vocab.fromValues(await rawIds(conn, "users"));
     const items = Vocab.fromValues(await rawIds(conn, "items"));
     progress({ stage: "features" });
-    const built = buildItemFeatures(await itemRecords(conn, items.count), opts.priceBuckets);
+    const records = await itemRecords(conn, items.count);
+    const built = buildItemFeatures(records, opts.priceBuckets);
     const { session, nSessions } = assignSessions({
       offsets: rows.offsets,
       ts: rows.ts,
@@ -207,6 +209,7 @@ export async function buildDataset(conn: DuckDBConnection, options: BuildOptions
     writeVocabTsv(join(opts.out, "brands.tsv"), built.vocabs.brand, "brand");
     writeVocabTsv(join(opts.out, "attributes.tsv"), built.vocabs.attribute, "attribute");
     writeVocabTsv(join(opts.out, "tokens.tsv"), built.vocabs.token, "token");
+    writeCatalogFile(join(opts.out, CATALOG_JSONL), items, records);
     writeDataset(opts.out, dataset);
     return {
       out: opts.out,

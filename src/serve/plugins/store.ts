@@ -1,8 +1,11 @@
 // Opens the store (or takes an injected one), seeds it on first start, and exposes `app.store` (with group
 // commit: concurrent requests' events share one durable commit), its readiness probe and its sizes and
 // commits as metrics.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
+import { CATALOG_JSONL } from "../../data/catalog-file.js";
 import { groupCommitStore } from "../storage/group-commit.js";
 import { importCatalog, openStore, type Store, seedSequencesFromDataset } from "../storage/index.js";
 
@@ -24,10 +27,14 @@ async function storePlugin(app: FastifyInstance, opts: StorePluginOptions): Prom
   });
   app.decorate("store", store);
 
-  // The catalogue first: a bad catalogue file stops the start before anything is seeded.
-  if (config.catalogFile && (await store.stats()).items === 0) {
-    const imported = await importCatalog(store, config.catalogFile, config.catalogColumns);
-    app.log.info({ imported }, "imported the catalogue");
+  // The catalogue first: a bad catalogue file stops the start before anything is seeded. Without a file of
+  // its own, the prepared dataset's catalogue (prepare's catalog.jsonl: raw ids and what the data said).
+  const prepared = config.dataDir && join(config.dataDir, CATALOG_JSONL);
+  const catalog = config.catalogFile ?? (prepared && existsSync(prepared) ? prepared : undefined);
+  if (catalog && (await store.stats()).items === 0) {
+    const columns = config.catalogFile ? config.catalogColumns : undefined;
+    const imported = await importCatalog(store, catalog, columns);
+    app.log.info({ imported, file: catalog }, "imported the catalogue");
   }
   if (config.dataDir) {
     const seeded = await seedSequencesFromDataset(store, config.dataDir);
