@@ -55,6 +55,8 @@ export function slotLayout(table: CtrTable): SlotLayout {
     start += f.slots;
     return fs;
   });
+  if (next + 1 > 2 ** 31 - 1)
+    throw new SeqrankError("SR_ERR_FEATURE", `the fields need ${next + 1} embedding rows (at most 2³¹ − 1)`);
   return { fields, slots: start, tableRows: next + 1 };
 }
 
@@ -90,32 +92,43 @@ export function fillSlots(
 ): SlotBatch {
   const s = layout.slots;
   const ids = new BigInt64Array(rows.length * s);
+  // Ids are written as the low half of each little-endian int64 (the high half stays 0: slotLayout keeps
+  // ids < 2³¹; Node runs little-endian on every platform ONNX Runtime ships for): a BigInt per slot was most
+  // of the cost of filling a batch.
+  const low = new Int32Array(ids.buffer);
   const weights = new Float32Array(rows.length * s);
   const byName = new Map(table.fields.map((f) => [f.name, f]));
+  // Each field's arrays are read into locals once: fields are objects of several shapes, and reading their
+  // properties inside the row loops (megamorphic) cost more than the copying itself.
   table.fields.forEach((f, fi) => {
-    const fs = layout.fields[fi];
+    const { start, offset } = layout.fields[fi];
+    const { key, slots, lists } = f;
     const owner = f.vocabOf ? byName.get(f.vocabOf) : undefined;
+    const ownerIds = f.excludeRowItem && owner?.key === "item" ? owner.ids : undefined;
+    const entities = key === "row" ? undefined : key === "user" ? table.user : table.item;
     for (let b = 0; b < rows.length; b++) {
       const r = rows[b];
       const item = items ? items[b] : table.item[r];
-      const e = f.key === "row" ? r : f.key === "user" ? table.user[r] : item;
-      const at = b * s + fs.start;
-      if (f.lists) {
+      const e = key === "row" ? r : key === "item" ? item : entities![r];
+      const at = b * s + start;
+      if (lists) {
         // The row's own item, as a local id of the shared vocabulary, is left out of its history.
-        const skip = f.excludeRowItem && owner?.ids && owner.key === "item" ? owner.ids[item] : -1;
-        const from = f.lists.offsets[e];
-        const to = f.lists.offsets[e + 1];
+        const skip = ownerIds ? ownerIds[item] : -1;
+        const to = lists.offsets[e + 1];
         let n = 0;
-        for (let j = from; j < to && n < f.slots; j++) {
-          const id = f.lists.values[j];
+        for (let j = lists.offsets[e]; j < to && n < slots; j++) {
+          const id = lists.values[j];
           if (id === skip && id >= 2) continue;
-          ids[at + n++] = BigInt(fs.offset + id);
+          low[2 * (at + n++)] = offset + id;
         }
         for (let j = 0; j < n; j++) weights[at + j] = 1 / n;
       } else {
-        for (let j = 0; j < f.slots; j++) {
-          ids[at + j] = BigInt(fs.offset + f.ids![e * f.slots + j]);
-          weights[at + j] = f.weights![e * f.slots + j];
+        const fieldIds = f.ids!;
+        const fieldWeights = f.weights!;
+        const from = e * slots;
+        for (let j = 0; j < slots; j++) {
+          low[2 * (at + j)] = offset + fieldIds[from + j];
+          weights[at + j] = fieldWeights[from + j];
         }
       }
     }
