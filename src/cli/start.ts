@@ -8,11 +8,13 @@ import { defaultDatasetsDir } from "../data/presets.js";
 import { dashboard } from "../serve/plugins/dashboard.js";
 import { recommender } from "../serve/plugins/recommender.js";
 import { startServer } from "../serve/server.js";
+import { runNextItem } from "../train/run.js";
+import { defined } from "../util/defined.js";
 import { printResultLine } from "../util/result-line.js";
 import { exportRun } from "./export.js";
 import { preparePreset } from "./prepare.js";
 import { serveConfigFromFlags } from "./serve.js";
-import { trainAction } from "./train.js";
+import { progressHooks } from "./train.js";
 
 interface StartFlags {
   dataset: string;
@@ -47,15 +49,21 @@ async function startAction(flags: StartFlags): Promise<void> {
   }
   if (!registry.current()) {
     process.stderr.write(`training SASRec on ${flags.dataset} into ${runDir} (resumes if interrupted)\n`);
-    await trainAction(dataDir, {
-      model: "sasrec",
-      loss: "ce",
-      out: runDir,
-      seed: 42,
-      progress: true,
-      task: "next-item",
-      epochs: flags.epochs,
-    });
+    const run = await runNextItem(
+      {
+        dataset: dataDir,
+        out: runDir,
+        model: "sasrec",
+        modelConfig: { loss: { kind: "ce" } },
+        fit: defined({ epochs: flags.epochs, seed: 42 }),
+        seed: 42,
+      },
+      progressHooks(true),
+    );
+    const ndcg = run.test["NDCG@10"];
+    process.stderr.write(
+      `trained ${run.name}: test NDCG@10 ${ndcg === undefined ? "?" : ndcg.toFixed(4)} (${join(runDir, "report.html")})\n`,
+    );
     await exportRun(runDir, registry.root, "v1");
   }
   const catalog = join(defaultDatasetsDir(), flags.dataset, "items.jsonl");

@@ -4,16 +4,11 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { loadDataset } from "../data/cache.js";
-import { evaluateFullRanking, popularityDeciles, writeRunReport } from "../eval/index.js";
-import { ParamStore } from "../graph/param-store.js";
-import { createPop, fitItemKnn } from "../models/baselines/index.js";
-import { ItemKnnConfigSchema } from "../models/baselines/item-knn.js";
-import { BASELINE_MODELS, NEURAL_MODELS } from "../models/registry.js";
-import { fit } from "../train/fit.js";
+import { BASELINE_MODELS } from "../models/registry.js";
+import type { FitHooks } from "../train/fit.js";
+import { runNextItem } from "../train/run.js";
 import { ScheduleSchema } from "../train/schedule.js";
-import { modelDataOf, trainDataFrom } from "../train/train-data.js";
-import { parseConfig, parseConfigJson } from "../util/config-issues.js";
+import { parseConfigJson } from "../util/config-issues.js";
 import { defined } from "../util/defined.js";
 import { SeqrankError } from "../util/errors.js";
 import { printResultLine } from "../util/result-line.js";
@@ -87,8 +82,38 @@ function modelConfig(flags: TrainFlags): Record<string, unknown> {
   return cfg;
 }
 
-const itemKnnConfig = (json: string | undefined) =>
-  parseConfig(ItemKnnConfigSchema, json ? parseConfigJson(json, "--config") : {}, "itemknn config");
+/** Progress on stderr: a bar per epoch (with `bar`), a line per epoch, resume notices. */
+export function progressHooks(bar: boolean): FitHooks {
+  const progress = bar
+    ? new SingleBar({
+        format: "epoch {epoch} [{bar}] {value}/{total} · loss {loss} · {tps} tok/s · ETA {eta}s",
+        stream: process.stderr,
+      })
+    : undefined;
+  return {
+    onResume: (r) => {
+      for (const bad of r.rejected)
+        process.stderr.write(`warning: ${bad.reason}; moved it to ${bad.movedTo}\n`);
+      process.stderr.write(`resuming from ${r.path} after epoch ${r.epoch}\n`);
+    },
+    onStep: (p) => {
+      if (!progress) return;
+      if (p.step === 1) progress.start(p.stepsPerEpoch, 0, { epoch: p.epoch, loss: "-", tps: 0 });
+      progress.update(p.step, {
+        epoch: p.epoch,
+        loss: p.loss.toFixed(4),
+        tps: Math.round(p.tokensPerSecond),
+      });
+      if (p.step === p.stepsPerEpoch) progress.stop();
+    },
+    onEpoch: (r) => {
+      const v = r.valid["NDCG@10"];
+      process.stderr.write(
+        `epoch ${r.epoch}: loss ${r.loss.toFixed(4)} · ${r.seconds.toFixed(1)} s${v === undefined ? "" : ` · valid NDCG@10 ${v.toFixed(4)} HR@10 ${r.valid["HR@10"].toFixed(4)}`}\n`,
+      );
+    },
+  };
+}
 
 // Rankers have no "sasrec": each task has its own default model.
 const DEFAULT_MODEL: Record<string, string> = { "next-item": "sasrec", ctr: "deepfm", rerank: "deepfm" };
@@ -101,47 +126,21 @@ export async function trainAction(
   checkTrainFlags(flags.task, flags.model, flags);
   if (flags.task === "ctr") return trainCtrAction(datasetArg, flags);
   if (flags.task === "rerank") return trainRerankAction(resolveDataset(datasetArg), flags);
-  const dir = resolveDataset(datasetArg);
-  const ds = loadDataset(dir);
-  const data = trainDataFrom(ds);
-  const out = resolve(flags.out);
-  const started = performance.now();
-  const base = { name: flags.model, model: flags.model, dataset: ds.name, maskSeen: true };
-
+  const dataset = resolveDataset(datasetArg);
   if ((BASELINE_MODELS as readonly string[]).includes(flags.model)) {
-    // Recorded with the dataset, so that `seqrank export` can fit the same model again for serving.
-    const config = flags.model === "pop" ? {} : itemKnnConfig(flags.config);
-    const model =
-      flags.model === "pop"
-        ? createPop(data.trainPopularity)
-        : fitItemKnn(data.sequences, data.nItems, config);
-    const valid = await evaluateFullRanking(model.scorerFor(data.valid), data.valid);
-    const test = await evaluateFullRanking(model.scorerFor(data.test), data.test);
-    const { run } = writeRunReport(out, {
-      ...base,
-      config: { model: config, dataset: dir },
-      valid: valid.metrics,
-      test: test.metrics,
-      timings: { total: (performance.now() - started) / 1000 },
-      popularityBias: test.recommendedCounts
-        ? popularityDeciles(data.trainPopularity, test.recommendedCounts)
-        : undefined,
-    });
-    printResultLine(run);
+    const modelConfig = (flags.config ? parseConfigJson(flags.config, "--config") : {}) as Record<
+      string,
+      unknown
+    >;
+    printResultLine(await runNextItem({ dataset, out: flags.out, model: flags.model, modelConfig }));
     return;
   }
-
-  const factory = NEURAL_MODELS[flags.model];
   const schedule = ScheduleSchema.safeParse({ kind: flags.schedule, warmupSteps: flags.warmup });
   if (!schedule.success)
     throw new SeqrankError(
       "SR_ERR_CLI_ARG",
       `--schedule "${flags.schedule ?? "constant"}" --warmup ${flags.warmup ?? 0}: expected constant | linear | cosine and whole steps ≥ 0`,
     );
-  const config = parseConfig(factory.configSchema, modelConfig(flags), `${flags.model} config`);
-  const model = factory.create(config, modelDataOf(data), new ParamStore(flags.seed));
-  const loss = (config as { loss?: { kind?: string } }).loss?.kind;
-  if (loss) base.name = `${flags.model}-${loss}`;
   const fitConfig = {
     epochs: flags.epochs,
     patience: flags.patience,
@@ -154,48 +153,17 @@ export async function trainAction(
     maxSeconds: flags.maxSeconds,
     schedule: schedule.data,
   };
-  const bar = flags.progress
-    ? new SingleBar({
-        format: "epoch {epoch} [{bar}] {value}/{total} · loss {loss} · {tps} tok/s · ETA {eta}s",
-        stream: process.stderr,
-      })
-    : undefined;
-  const result = await fit(model, data, defined(fitConfig), join(out, "checkpoints"), {
-    onResume: (r) => {
-      for (const bad of r.rejected)
-        process.stderr.write(`warning: ${bad.reason}; moved it to ${bad.movedTo}\n`);
-      process.stderr.write(`resuming from ${r.path} after epoch ${r.epoch}\n`);
+  const run = await runNextItem(
+    {
+      dataset,
+      out: flags.out,
+      model: flags.model,
+      modelConfig: modelConfig(flags),
+      fit: defined(fitConfig),
+      seed: flags.seed,
     },
-    onStep: (p) => {
-      if (!bar) return;
-      if (p.step === 1) bar.start(p.stepsPerEpoch, 0, { epoch: p.epoch, loss: "-", tps: 0 });
-      bar.update(p.step, { epoch: p.epoch, loss: p.loss.toFixed(4), tps: Math.round(p.tokensPerSecond) });
-      if (p.step === p.stepsPerEpoch) bar.stop();
-    },
-    onEpoch: (r) => {
-      const v = r.valid["NDCG@10"];
-      process.stderr.write(
-        `epoch ${r.epoch}: loss ${r.loss.toFixed(4)} · ${r.seconds.toFixed(1)} s${v === undefined ? "" : ` · valid NDCG@10 ${v.toFixed(4)} HR@10 ${r.valid["HR@10"].toFixed(4)}`}\n`,
-      );
-    },
-  });
-  const { run } = writeRunReport(out, {
-    ...base,
-    config: { model: config, fit: fitConfig, dataset: dir },
-    bestEpoch: result.bestEpoch,
-    valid: result.valid,
-    test: result.test,
-    history: result.history,
-    timings: {
-      train: result.trainSeconds,
-      toBestEpoch: result.secondsToBest,
-      epochsRun: result.epochsRun,
-      total: (performance.now() - started) / 1000,
-    },
-    popularityBias: result.testDetail.recommendedCounts
-      ? popularityDeciles(data.trainPopularity, result.testDetail.recommendedCounts)
-      : undefined,
-  });
+    progressHooks(flags.progress),
+  );
   printResultLine(run);
 }
 

@@ -2,6 +2,7 @@
 export { AugmentSchema } from "./augment.js";
 export { compileScorer, evaluateModel, type FitConfig, FitConfigSchema, type FitResult, fit } from "./fit.js";
 export { continuationData, growFromCheckpoint, snapshotBefore } from "./incremental.js";
+export { type NextItemRunConfig, runNextItem } from "./run.js";
 export { loadRun } from "./run-dir.js";
 export { ScheduleSchema } from "./schedule.js";
 export { modelDataOf, type TrainData, trainDataFrom } from "./train-data.js";

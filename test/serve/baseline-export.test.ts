@@ -7,10 +7,10 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { loadServingModel } from "../../src/artifact/index.js";
 import { exportRun } from "../../src/cli/export.js";
-import { trainAction } from "../../src/cli/train.js";
 import { loadDataset } from "../../src/data/index.js";
 import { fitItemKnn } from "../../src/models/baselines/index.js";
 import { recommender } from "../../src/serve/plugins/recommender.js";
+import { runNextItem } from "../../src/train/run.js";
 import { trainDataFrom } from "../../src/train/train-data.js";
 import { exportTiny } from "../faults/model-fixtures.js";
 import { preparedDataset } from "../helpers/prepared.js";
@@ -21,23 +21,8 @@ const dir = tempDir("baseline-export");
 after(() => dir.remove());
 const KNN = { neighbours: 50, shrink: 5, recencyDecay: 0.9 };
 
-/** Runs trainAction quietly (it prints its result line). */
-async function train(model: string, out: string, config?: object): Promise<void> {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  try {
-    await trainAction(data, {
-      task: "next-item",
-      model,
-      out,
-      seed: 1,
-      progress: false,
-      ...(config && { config: JSON.stringify(config) }),
-    });
-  } finally {
-    process.stdout.write = write;
-  }
-}
+const train = (model: string, out: string, modelConfig?: Record<string, unknown>) =>
+  runNextItem({ dataset: data, out, model, modelConfig, seed: 1 });
 
 const knnRun = join(dir.path, "knn");
 const popRun = join(dir.path, "pop");

@@ -1,4 +1,4 @@
-// A learned re-ranker in the live path. A SASRec run (the CLI's next-item path) on real amazon-beauty users is
+// A learned re-ranker in the live path. A SASRec run (runNextItem, what `seqrank train` runs) on real amazon-beauty users is
 // re-ranked by DeepFM (runRerank: ItemKNN / transition / attribute signals, brand, category, price, item and
 // user vectors), exported with its retriever into a registry version and served. Parity: for real test
 // histories the served ranker retrieves the same candidates as the offline retriever and scores them with the
@@ -10,10 +10,10 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { loadServingModel, type ServingModel } from "../../src/artifact/index.js";
 import { exportRun } from "../../src/cli/export.js";
-import { trainAction } from "../../src/cli/train.js";
 import { readVocabTsv } from "../../src/data/vocab.js";
 import { type RerankTestQueries, runRerank } from "../../src/ranking/rerank/run-rerank.js";
 import { recommender } from "../../src/serve/plugins/recommender.js";
+import { runNextItem } from "../../src/train/run.js";
 import { loadRun } from "../../src/train/run-dir.js";
 import { rehash } from "../faults/model-fixtures.js";
 import { preparedDataset } from "../helpers/prepared.js";
@@ -33,26 +33,14 @@ let histories: Int32Array[];
 let version: string;
 
 before(async () => {
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  try {
-    await trainAction(data, {
-      task: "next-item",
-      model: "sasrec",
-      loss: "ce",
-      out: retrieverRun,
-      epochs: 1,
-      limit: 2000,
-      dim: 16,
-      blocks: 1,
-      maxLen: 20,
-      seed: 42,
-      threads: 1,
-      progress: false,
-    });
-  } finally {
-    process.stdout.write = write;
-  }
+  await runNextItem({
+    dataset: data,
+    out: retrieverRun,
+    model: "sasrec",
+    modelConfig: { loss: { kind: "ce" }, dim: 16, blocks: 1, maxLen: 20 },
+    fit: { epochs: 1, limitSequences: 2000, seed: 42, threads: 1 },
+    seed: 42,
+  });
   const { model, data: trainData } = loadRun(retrieverRun);
   const run = await runRerank(
     { model, data: trainData, runDir: retrieverRun },
