@@ -41,6 +41,8 @@ const invalid = (source: string, why: string) =>
 export class RerankFeatures {
   readonly layout: SlotLayout;
   private readonly rowValues: RowValues;
+  /** Rows 0..k−1 of a one-query table. */
+  private readonly rows: Int32Array;
 
   private constructor(
     private readonly spec: FeatureSpec,
@@ -49,6 +51,7 @@ export class RerankFeatures {
     private readonly signals: HistorySignals,
   ) {
     this.rowValues = newRowValues(spec.candidates);
+    this.rows = Int32Array.from({ length: spec.candidates }, (_, j) => j);
     this.layout = slotLayout(this.table(new Int32Array(0), new Float32Array(0), new Int32Array(0)));
   }
 
@@ -190,8 +193,7 @@ export class RerankFeatures {
     const values = this.rowValues;
     for (const c of ROW_COLUMNS) values[c].fill(0);
     describeQuery(this.signals, history, candidates, scores, values, 0);
-    const rows = Int32Array.from({ length: k }, (_, j) => j);
-    return fillSlots(this.table(candidates, userVector, history), this.layout, rows);
+    return fillSlots(this.table(candidates, userVector, history), this.layout, this.rows);
   }
 
   /** A one-query table: user 0, rows 0..k−1 with `candidates` as their items. */

@@ -35,6 +35,22 @@ function toModelIds(rows: Int32Array): (history: Int32Array) => Int32Array {
   };
 }
 
+/** Model item rows → catalogue ids of hits (padding and items the catalogue does not have dropped). */
+function toCatalogueHits(ids: readonly string[], catalogue: ItemCatalogue): (hits: IndexHits) => IndexHits {
+  const toCatalogue = Int32Array.from(ids, (raw, row) => (row > 0 ? (catalogue.denseId(raw) ?? 0) : 0));
+  return (hits) => {
+    const items: number[] = [];
+    const scores: number[] = [];
+    hits.items.forEach((row, i) => {
+      const id = toCatalogue[row];
+      if (id === 0) return;
+      items.push(id);
+      scores.push(hits.scores[i]);
+    });
+    return { items: Int32Array.from(items), scores: Float32Array.from(scores) };
+  };
+}
+
 /** `model.retrieve` over catalogue ids: histories mapped to the model's ids, its items back (unknown ones dropped). */
 function retriever(
   model: ServingModel,
@@ -45,19 +61,8 @@ function retriever(
   const retrieve = model.retrieve?.bind(model);
   if (!retrieve) return undefined;
   const modelIds = toModelIds(rows);
-  const toCatalogue = Int32Array.from(ids, (raw, row) => (row > 0 ? (catalogue.denseId(raw) ?? 0) : 0));
-  return (history, k) => {
-    const hits = retrieve(modelIds(history), k);
-    const items: number[] = [];
-    const scores: number[] = [];
-    hits.items.forEach((row, i) => {
-      const id = toCatalogue[row]; // 0 for padding and for items the catalogue does not have
-      if (id === 0) return;
-      items.push(id);
-      scores.push(hits.scores[i]);
-    });
-    return { items: Int32Array.from(items), scores: Float32Array.from(scores) };
-  };
+  const back = toCatalogueHits(ids, catalogue);
+  return (history, k) => back(retrieve(modelIds(history), k));
 }
 
 /** The model's learned ranker over catalogue ids (model ids in, catalogue ids out; unknown items dropped). */
@@ -70,18 +75,8 @@ function rankerIn(
   const ranker = model.ranker;
   if (!ranker) return undefined;
   const modelIds = toModelIds(rows);
-  const toCatalogue = Int32Array.from(ids, (raw, row) => (row > 0 ? (catalogue.denseId(raw) ?? 0) : 0));
-  return async (history, userVector) => {
-    const ranked = await ranker.rank(modelIds(history), userVector);
-    const keep = Array.from(ranked.items, (row) => toCatalogue[row] !== 0);
-    return {
-      items: Int32Array.from(
-        ranked.items.filter((_, i) => keep[i]),
-        (row) => toCatalogue[row],
-      ),
-      scores: ranked.scores.filter((_, i) => keep[i]),
-    };
-  };
+  const back = toCatalogueHits(ids, catalogue);
+  return async (history, userVector) => back(await ranker.rank(modelIds(history), userVector));
 }
 
 export class ModelBundle {
