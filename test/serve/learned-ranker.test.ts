@@ -5,7 +5,7 @@
 // offline logits, so its order is the offline order; through HTTP, a user's recommendations are the ranker's
 // top 10 (diversity 0). A damaged feature file is refused naming it.
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { loadServingModel, type ServingModel } from "../../src/artifact/index.js";
@@ -143,5 +143,36 @@ test("a feature file damaged after training is refused naming it", async () => {
   await assert.rejects(
     loadServingModel(damaged),
     (e: Error & { code?: string }) => e.code === "SR_ERR_MODEL_INVALID" && e.message.includes(path),
+  );
+});
+
+test("a damaged ranker.onnx is refused naming it; a re-rank run without its retriever or files does not export", async () => {
+  const damaged = (await exportRun(rerankRun, registry, "ranked-bad-onnx")).dir;
+  const onnx = join(damaged, "ranker.onnx");
+  truncateSync(onnx, Math.floor(readFileSync(onnx).length / 2));
+  rehash(damaged);
+  await assert.rejects(
+    loadServingModel(damaged),
+    (e: Error & { code?: string }) => e.code === "SR_ERR_MODEL_INVALID" && e.message.includes(onnx),
+  );
+
+  const orphan = join(dir.path, "rerank-orphan");
+  cpSync(rerankRun, orphan, { recursive: true });
+  const results = JSON.parse(readFileSync(join(orphan, "results.json"), "utf8"));
+  writeFileSync(
+    join(orphan, "results.json"),
+    JSON.stringify({ ...results, retriever: join(dir.path, "gone") }),
+  );
+  await assert.rejects(
+    exportRun(orphan, registry, "ranked-orphan"),
+    (e: Error & { code?: string }) => e.code === "SR_ERR_RUN" && e.message.includes("gone"),
+  );
+  const bare = join(dir.path, "rerank-bare");
+  cpSync(rerankRun, bare, { recursive: true });
+  rmSync(join(bare, "ranker_features.safetensors"));
+  await assert.rejects(
+    exportRun(bare, registry, "ranked-bare"),
+    (e: Error & { code?: string }) =>
+      e.code === "SR_ERR_MODEL_EXPORT" && e.message.includes("ranker_features.safetensors"),
   );
 });

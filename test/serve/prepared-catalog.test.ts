@@ -2,7 +2,7 @@
 // from the items it kept): a shop log's category (taobao: category_id) reaches items and recommendations,
 // titles reach search (amazon-beauty). A --catalog file still wins over it.
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { CATALOG_JSONL } from "../../src/data/catalog-file.js";
@@ -94,4 +94,16 @@ test("search finds a prepared item by its title without --catalog; a --catalog f
   } finally {
     await withOwn.close();
   }
+});
+
+test("a damaged prepared catalogue stops the start with the file and line named", async () => {
+  const data = join(dir.path, "beauty-copy");
+  cpSync(preparedDataset("amazon-beauty"), data, { recursive: true });
+  appendFileSync(join(data, CATALOG_JSONL), '{"item_id": "x", "title": \n');
+  const lines = readFileSync(join(data, CATALOG_JSONL), "utf8").trim().split("\n").length;
+  await assert.rejects(
+    testApp({ dataDir: data, auth: KEYS }, { plugins: [recommender({})] }),
+    (e: Error & { code?: string }) =>
+      e.code === "SR_ERR_CATALOG_FILE" && e.message.includes(`${CATALOG_JSONL}:${lines}`),
+  );
 });
