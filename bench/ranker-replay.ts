@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadServingModel, ModelRegistry } from "../src/artifact/index.js";
 import { loadDataset } from "../src/data/index.js";
-import { listMetrics, pairedNdcgGain } from "../src/ranking/rerank/list-metrics.js";
+import { listMetrics, pairedNdcgGain } from "../src/eval/list-metrics.js";
 import { trainDataFrom } from "../src/train/train-data.js";
 import { printResultLine } from "../src/util/result-line.js";
 import { repoRoot } from "./seqrank-process.js";

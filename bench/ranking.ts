@@ -1,4 +1,4 @@
-// Ranking benchmark (src/ranking). Three tasks, each in one run with its in-run baseline:
+// Ranking benchmark (the rankers of src/models/ctr). Three tasks, each in one run with its in-run baseline:
 //   movielens-1m CTR (seeded random 8:1:1), under both protocols: recbole (rating-3 rows deleted, the
 //     protocol of RecBole's DCN-V2 anchor, AUC 0.8998) and threshold (every rating, 3 is a negative). LR, FM
 //     and DeepFM on the profile / movie features, then DeepFM with the sequence features (the liked /
@@ -16,7 +16,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type RunCtrOptions, runCtr } from "../src/ranking/index.js";
+import { type RunCtrOptions, runCtr } from "../src/train/ctr/index.js";
 import { printResultLine } from "../src/util/result-line.js";
 import { RERANK_COLUMNS, rerankBench } from "./ranking/rerank.js";
 

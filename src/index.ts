@@ -4,7 +4,7 @@ export * as data from "./data/index.js";
 export * as evaluation from "./eval/index.js";
 export * as graph from "./graph/index.js";
 export * as models from "./models/index.js";
-export * as ranking from "./ranking/index.js";
+export * as ranking from "./ranking.js";
 export * as retrieval from "./retrieval/index.js";
 export * as search from "./search/index.js";
 export * as serve from "./serve/index.js";

@@ -18,7 +18,6 @@ const ORDER = [
   "eval",
   "models",
   "train",
-  "ranking",
   "artifact",
   "retrieval",
   "search",

@@ -1,11 +1,11 @@
-// amazon-beauty re-ranking (src/ranking/rerank): the top-100 of the frozen SASRec-CE run in runs/beauty-sasrec-ce
+// amazon-beauty re-ranking (src/train/rerank): the top-100 of the frozen SASRec-CE run in runs/beauty-sasrec-ce
 // (`seqrank train data/amazon-beauty --model sasrec --loss ce --threads 1 --no-progress --out runs/beauty-sasrec-ce`)
 // re-ranked by LR and by DeepFM with each fusion, plus two ablations of the concat DeepFM: without the frozen
 // SASRec user/item vectors, and without the history signals. Every row carries its in-run baseline, the
 // retrieval order of the same candidates, on all test users.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type RunRerankOptions, runRerank, SIGNALS } from "../../src/ranking/rerank/index.js";
+import { type RunRerankOptions, runRerank, SIGNALS } from "../../src/train/rerank/index.js";
 import { loadRun } from "../../src/train/run-dir.js";
 
 type Row = Record<string, number | string>;

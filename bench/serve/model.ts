@@ -13,8 +13,8 @@ import { exportWeights } from "../../src/graph/export.js";
 import { Graph } from "../../src/graph/graph.js";
 import { ParamStore } from "../../src/graph/param-store.js";
 import { sasrec } from "../../src/models/sasrec.js";
-import { runRerank } from "../../src/ranking/rerank/run-rerank.js";
 import { fit } from "../../src/train/fit.js";
+import { runRerank } from "../../src/train/rerank/run-rerank.js";
 import { trainDataFrom } from "../../src/train/train-data.js";
 
 export const VERSION = "sasrec-beauty-2ep";

@@ -13,7 +13,7 @@
 //   results.json      optional: the training run's metrics and curves (shown by the dashboard)
 //   ranker.onnx, ranker_features.safetensors
 //                     optional: a learned re-ranker of the model's top-k candidates (model.json's `ranker`;
-//                     src/artifact/ranker-model.ts, src/ranking/rerank/served-ranker.ts)
+//                     src/artifact/ranker-model.ts, src/train/rerank/served-ranker.ts)
 // Models that score a history against the catalogue themselves rather than through vectors (the baselines:
 // Pop, ItemKNN) have a model.json of format "seqrank-baseline-model" (BaselineManifest below) and, for ItemKNN,
 // its neighbour tables (baseline-model.ts); they serve with dim 0 and `retrieve`.
@@ -122,7 +122,7 @@ export const ServingManifestSchema = z.object({
     .optional(),
   /**
    * Present when a learned re-ranker (`seqrank train --task rerank`) serves with this model: its graph, the
-   * inputs it reads (slots filled by the ranking stage's query features) and its feature file.
+   * inputs it reads (slots filled by re-ranking's query features, src/train/rerank) and its feature file.
    */
   ranker: z
     .object({

@@ -1,10 +1,11 @@
 // `seqrank train <dataset> --task ctr --model lr|fm|deepfm|hybrid-mf|din|mmoe --out <dir>`: trains one CTR
-// ranker (src/ranking), writes results.json and model.onnx, and prints the results JSON last (test.AUC,
-// test.GAUC, test.LogLoss of the first task; <task>.<metric> for each task of a multi-task model).
+// ranker (src/models/ctr, trained by src/train/ctr), writes results.json and model.onnx, and prints the
+// results JSON last (test.AUC, test.GAUC, test.LogLoss of the first task; <task>.<metric> for each task of a
+// multi-task model).
 import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { OptimizerConfigSchema } from "../graph/optim.js";
-import { runCtr } from "../ranking/run-ctr.js";
+import { runCtr } from "../train/ctr/run-ctr.js";
 import { parseConfigJson } from "../util/config-issues.js";
 import { defined } from "../util/defined.js";
 import { SeqrankError } from "../util/errors.js";

@@ -3,8 +3,7 @@
 // a cross-entropy BERT4Rec without a word). Flags that become model config keys (--dim, --blocks, …) are
 // checked against the chosen model's own config schema, so the table cannot drift from the models.
 import { LossConfigSchema } from "../models/losses.js";
-import { BASELINE_MODELS, NEURAL_MODELS } from "../models/registry.js";
-import { CTR_MODELS } from "../ranking/registry.js";
+import { BASELINE_MODELS, CTR_MODELS, modelNames, NEURAL_MODELS } from "../models/registry.js";
 import { configKeys, enumOptions } from "../util/config-issues.js";
 import { SeqrankError } from "../util/errors.js";
 
@@ -48,9 +47,9 @@ function lossOptions(task: TrainTask, model: string): readonly string[] | undefi
 
 const dashed = (flag: string) => `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
-/** The models a task can train, for errors and help texts. */
+/** The models a task can train (the model table's, rerank's are ctr's), for errors and help texts. */
 export function modelsOf(task: TrainTask): string[] {
-  return task === "next-item" ? [...Object.keys(NEURAL_MODELS), ...BASELINE_MODELS] : Object.keys(CTR_MODELS);
+  return modelNames(task === "next-item" ? "next-item" : "ctr");
 }
 
 /** The model's config keys, when its schema lists them (undefined: unknown, nothing is checked). */

@@ -1,10 +1,10 @@
 // `seqrank train <dataset> --task rerank --retriever <run dir> --model deepfm [--fusion gated] --out <dir>`:
 // re-ranks a trained sequence model's top-k candidates with a CTR ranker over the fused features
-// (src/ranking/rerank), writes results.json and model.onnx, and prints the summary JSON last (test metrics
+// (src/train/rerank), writes results.json and model.onnx, and prints the summary JSON last (test metrics
 // of the retrieval order and of the re-ranked lists, over all test users).
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import { runRerank } from "../ranking/rerank/run-rerank.js";
+import { runRerank } from "../train/rerank/run-rerank.js";
 import { loadRun } from "../train/run-dir.js";
 import { defined } from "../util/defined.js";
 import { SeqrankError } from "../util/errors.js";

@@ -174,7 +174,7 @@ export function registerTrain(program: Command): void {
     .argument("<dataset>", "prepared dataset directory, or a preset name prepared into data/<preset>")
     .option(
       "--task <kind>",
-      "next-item (sequence models) | ctr (rankers: see src/ranking) | rerank (a ranker over a sequence model's candidates)",
+      "next-item (sequence models) | ctr (rankers: see src/models/ctr) | rerank (a ranker over a sequence model's candidates)",
       "next-item",
     )
     .option(

@@ -1,5 +1,6 @@
 // Public API of the data stage: ingest + cleaning (stage 1) and filters, splits, vocabularies,
-// features and the binary cache (stage 2). See prepared.ts for the shape of a prepared dataset.
+// features and the binary cache (stage 2), and the CTR rankers' row data (ctr). See prepared.ts for the shape
+// of a prepared dataset.
 export {
   type BuildOptions,
   BuildOptionsSchema,
@@ -8,6 +9,7 @@ export {
   buildDataset,
 } from "./build.js";
 export { loadDataset } from "./cache.js";
+export * as ctr from "./ctr/index.js";
 export { type OpenDuckDB, type OpenOptions, openDuckDB } from "./db.js";
 export { type BuiltItemFeatures, buildItemFeatures, type ItemRecord } from "./features.js";
 export { FILTERED_COUNTS_FILE, FILTERED_FILE, type FilteredOutput } from "./filtered.js";

@@ -1,4 +1,5 @@
-// Evaluation: full-ranking metrics with a streaming top-k, CTR metrics, and run reports.
+// Evaluation: full-ranking metrics with a streaming top-k, CTR metrics, metrics of re-ranked lists, and run
+// reports.
 export { auc, gauc, LOGLOSS_EPSILON, logLoss } from "./ctr.js";
 export {
   assertValidEvalData,
@@ -15,6 +16,7 @@ export {
   type FullRankingResult,
   type Scorer,
 } from "./full-ranking.js";
+export { listMetrics, pairedNdcgGain, rankAfterRerank } from "./list-metrics.js";
 export {
   createMetric,
   higherIsBetter,

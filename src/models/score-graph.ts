@@ -1,6 +1,6 @@
 // The shape every dot-product next-item model's score graph ends in: MatMul(user [B, d], Transpose(items
 // [nItems + 1, d])). Splitting it there gives the user encoder and the item table, which is what serving
-// (src/artifact/export.ts) and re-ranking's frozen retriever (src/ranking/rerank/candidates.ts) both need.
+// (src/artifact/export.ts) and re-ranking's frozen retriever (src/train/rerank/candidates.ts) both need.
 import type { Tensor } from "../graph/graph.js";
 import { SeqrankError } from "../util/errors.js";
 
