@@ -66,15 +66,6 @@ export function findField(layout: SlotLayout, name: string): FieldSlots {
   return f;
 }
 
-/** [F, S] matrix summing each field's slots (the constant that pools slots into fields). */
-export function fieldPooling(layout: SlotLayout, fields: FieldSlots[] = layout.fields): Float32Array {
-  const m = new Float32Array(fields.length * layout.slots);
-  fields.forEach((f, i) => {
-    m.fill(1, i * layout.slots + f.start, i * layout.slots + f.start + f.count);
-  });
-  return m;
-}
-
 export interface SlotBatch {
   ids: BigInt64Array;
   weights: Float32Array;
@@ -106,6 +97,9 @@ export function fillSlots(
     const owner = f.vocabOf ? byName.get(f.vocabOf) : undefined;
     const ownerIds = f.excludeRowItem && owner?.key === "item" ? owner.ids : undefined;
     const entities = key === "row" ? undefined : key === "user" ? table.user : table.item;
+    // A vector's ids are the same for every entity (offset + 1 … offset + n): written from one template, and
+    // its entries copied as a block (two copies instead of a loop over n slots per row).
+    const vectorIds = f.kind === "vector" ? vectorIdTemplate(offset, slots) : undefined;
     for (let b = 0; b < rows.length; b++) {
       const r = rows[b];
       const item = items ? items[b] : table.item[r];
@@ -122,6 +116,9 @@ export function fillSlots(
           low[2 * (at + n++)] = offset + id;
         }
         for (let j = 0; j < n; j++) weights[at + j] = 1 / n;
+      } else if (vectorIds) {
+        low.set(vectorIds, 2 * at);
+        weights.set(f.weights!.subarray(e * slots, (e + 1) * slots), at);
       } else {
         const fieldIds = f.ids!;
         const fieldWeights = f.weights!;
@@ -134,6 +131,13 @@ export function fillSlots(
     }
   });
   return { ids, weights };
+}
+
+/** The low halves (int64 as int32 pairs) of a vector field's ids offset + 1 … offset + n. */
+function vectorIdTemplate(offset: number, n: number): Int32Array {
+  const t = new Int32Array(2 * n);
+  for (let j = 0; j < n; j++) t[2 * j] = offset + 1 + j;
+  return t;
 }
 
 export function slotFeeds(batch: SlotBatch, rows: number, slots: number, prefix = ""): Feeds {

@@ -9,7 +9,7 @@ import type { Tensor } from "../../graph/graph.js";
 import * as nn from "../../graph/nn.js";
 import * as o from "../../graph/tensor-ops.js";
 import type { FusionPart } from "./fusion.js";
-import { type CtrInputs, mlp, pooledFields } from "./layers.js";
+import { type CtrInputs, mlp, type SlotEmbeddings } from "./layers.js";
 
 export const TargetAttentionConfigSchema = z.strictObject({
   attentionHidden: z.array(z.number().int().positive()).default([36]),
@@ -33,7 +33,7 @@ export function targetAttention(
   layout: SlotLayout,
   inp: CtrInputs,
   field: FieldSlots,
-  slotEmb: Tensor,
+  slotEmb: SlotEmbeddings,
 ): Tensor {
   const g = ctx.g;
   const range = { axes: [1], starts: [field.start], ends: [field.start + field.count] };
@@ -52,7 +52,7 @@ export function targetAttention(
     } as const;
     h = nn.transformerBlock(ctx, `bst.${field.name}`, h, bias, block);
   }
-  const q = o.expandAs(pooledFields(g, layout, slotEmb, [findField(layout, field.vocabOf!)]), h); // [B, L, k]
+  const q = o.expandAs(slotEmb.pooled([findField(layout, field.vocabOf!)]), h); // [B, L, k]
   const unit = o.concat([h, q, o.sub(h, q), o.mul(h, q)], 2);
   const score = o.squeeze(
     nn.linear(ctx, `att.${field.name}.out`, mlp(ctx, `att.${field.name}`, unit, cfg.attentionHidden, 0), 1),

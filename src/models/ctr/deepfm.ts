@@ -8,7 +8,7 @@ import * as o from "../../graph/tensor-ops.js";
 import { attendedFields, attendedPart, TargetAttentionConfigSchema, targetAttention } from "./attention.js";
 import { crossNetwork } from "./cross.js";
 import { FusionConfigSchema, fuse } from "./fusion.js";
-import { fmPairwise, linearTerm, logitHead, mlp, pooledFields, slotEmbeddings } from "./layers.js";
+import { fmPairwise, linearTerm, logitHead, mlp, slotEmbeddings } from "./layers.js";
 import { type CtrModelFactory, groupParts, singleTask } from "./ranker.js";
 
 export const DeepFmConfigSchema = TargetAttentionConfigSchema.extend({
@@ -38,9 +38,9 @@ export const deepfm: CtrModelFactory<DeepFmConfig> = {
       logits: (ctx, inp) => {
         const slotEmb = slotEmbeddings(ctx, "emb", layout, inp, cfg.dim);
         const seq = attended.map((f) => targetAttention(ctx, cfg, layout, inp, f, slotEmb)); // [B, k] each
-        const fields = pooledFields(ctx.g, layout, slotEmb, pooled); // [B, F, k]
+        const fields = slotEmb.pooled(pooled); // [B, F, k]
         const v = seq.length ? o.concat([fields, ...seq.map((s) => o.unsqueeze(s, [1]))], 1) : fields;
-        const parts = groupParts(ctx, layout, slotEmb, (f) => attended.includes(f));
+        const parts = groupParts(layout, slotEmb, (f) => attended.includes(f));
         if (seq.length) parts.unshift(attendedPart(seq));
         const composite = fuse(ctx, "fusion", parts, cfg.fusion);
         const hidden = mlp(ctx, "mlp", composite, cfg.hidden, cfg.dropout);

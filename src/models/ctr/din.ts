@@ -37,7 +37,7 @@ export const din: CtrModelFactory<DinConfig> = {
       store,
       logits: (ctx, inp) => {
         const slotEmb = slotEmbeddings(ctx, "emb", layout, inp, cfg.dim);
-        const parts = groupParts(ctx, layout, slotEmb, (f) => attended.includes(f));
+        const parts = groupParts(layout, slotEmb, (f) => attended.includes(f));
         const seq = attended.map((f) => targetAttention(ctx, cfg, layout, inp, f, slotEmb));
         parts.unshift(attendedPart(seq));
         const composite = fuse(ctx, "fusion", parts, cfg.fusion);

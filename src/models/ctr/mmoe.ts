@@ -33,7 +33,7 @@ export const mmoe: CtrModelFactory<MmoeConfig> = {
       store,
       logits: (ctx, inp) => {
         const slotEmb = slotEmbeddings(ctx, "emb", layout, inp, cfg.dim);
-        const x = fuse(ctx, "fusion", groupParts(ctx, layout, slotEmb), cfg.fusion);
+        const x = fuse(ctx, "fusion", groupParts(layout, slotEmb), cfg.fusion);
         const out: Record<string, Tensor> = {};
         const head = (t: string, h: Tensor) =>
           o.add(

@@ -8,7 +8,7 @@ import type { Tensor } from "../../graph/graph.js";
 import type { ParamStore } from "../../graph/param-store.js";
 import { SeqrankError } from "../../util/errors.js";
 import type { FusionPart } from "./fusion.js";
-import { type CtrInputs, flatten, pooledFields } from "./layers.js";
+import { type CtrInputs, flatten, type SlotEmbeddings } from "./layers.js";
 
 export interface RankerData {
   layout: SlotLayout;
@@ -62,16 +62,14 @@ export function fieldsOf(layout: SlotLayout, group: FieldGroup): FieldSlots[] {
 
 /** One flattened vector of field embeddings per group that has fields (skipping `skip`). */
 export function groupParts(
-  ctx: BuildContext,
   layout: SlotLayout,
-  slotEmb: Tensor,
+  slotEmb: SlotEmbeddings,
   skip: (f: FieldSlots) => boolean = () => false,
 ): FusionPart[] {
   const parts: FusionPart[] = [];
   for (const group of GROUPS) {
     const fields = fieldsOf(layout, group).filter((f) => !skip(f));
-    if (fields.length)
-      parts.push({ name: group, vector: flatten(pooledFields(ctx.g, layout, slotEmb, fields)) });
+    if (fields.length) parts.push({ name: group, vector: flatten(slotEmb.pooled(fields)) });
   }
   return parts;
 }

@@ -102,7 +102,15 @@ export function unseenTopK(
   row[0] = Number.NEGATIVE_INFINITY;
   for (const seen of history) row[seen] = Number.NEGATIVE_INFINITY;
   heap.reset();
-  for (let item = 1; item < row.length; item++) if (row[item] > heap.floor) heap.offer(item, row[item]);
+  // The floor is re-read only after an offer: once the heap is full few items enter it.
+  let floor = heap.floor;
+  for (let item = 1; item < row.length; item++) {
+    const s = row[item];
+    if (s > floor) {
+      heap.offer(item, s);
+      floor = heap.floor;
+    }
+  }
   heap.drainInto(items, at);
   for (let j = 0; j < heap.k; j++)
     scores[at + j] = items[at + j] === 0 ? Number.NEGATIVE_INFINITY : row[items[at + j]];

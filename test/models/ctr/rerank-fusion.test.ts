@@ -56,7 +56,7 @@ async function fused(kind: FusionConfig["kind"]) {
   const g = new Graph();
   const ctx = new BuildContext(g, store, false);
   const inp = ctrInputs(g, layout);
-  const parts = groupParts(ctx, layout, slotEmbeddings(ctx, "emb", layout, inp, K));
+  const parts = groupParts(layout, slotEmbeddings(ctx, "emb", layout, inp, K));
   const out = fuse(ctx, "fusion", parts, { kind, dim: 3 });
   // Non-zero biases and gate logits, so the reference checks that they are applied.
   for (const [name, e] of store.entries) {
