@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { exportServingModel, MODEL_JSON, ModelRegistry, readManifest } from "../../src/artifact/index.js";
+import { datasetInteractions } from "../../src/artifact/interactions.js";
 import { attachRanker } from "../../src/artifact/ranker-model.js";
 import { loadDataset } from "../../src/data/index.js";
 import { writeRunReport } from "../../src/eval/index.js";
@@ -57,7 +58,12 @@ export async function ensureModel(
   });
   mkdirSync(dir, { recursive: true });
   exportWeights(join(dir, WEIGHTS), model.store, { model: "sasrec" });
-  await exportServingModel(model, dir, { version: VERSION, itemsTsv: join(dataDir, "items.tsv") });
+  await exportServingModel(model, dir, {
+    version: VERSION,
+    itemsTsv: join(dataDir, "items.tsv"),
+    eventTypes: loadDataset(dataDir).eventTypes,
+    interactions: datasetInteractions(dataDir),
+  });
   writeRunReport(dir, {
     name: VERSION,
     model: "sasrec",

@@ -1,8 +1,8 @@
 // The baselines as servable versions. A Pop or ItemKNN run has no weights: `seqrank train` records the
 // dataset and config it fitted, and the export fits the same model again (both fits are deterministic) and
 // writes what serving needs:
-//   pop       nothing but model.json: the service's own popularity source (the dataset's training counts
-//             and the live events) is the model;
+//   pop       nothing but model.json and the interactions: the service's own popularity source (the
+//             training interactions the version ships and the live events) is the model;
 //   itemknn   its neighbour tables, little-endian: knn_offsets.i32 [nItems + 2], knn_items.i32 and
 //             knn_similarities.f32 [edges] (item i's neighbours at offsets[i] .. offsets[i + 1]),
 //             knn_item_users.i32 [nItems + 1] (training users per item: the popularity tie-break), items.tsv.
@@ -18,6 +18,7 @@ import { trainDataFrom } from "../train/train-data.js";
 import { parseConfig } from "../util/config-issues.js";
 import { SeqrankError } from "../util/errors.js";
 import { recordArtefacts, verifyArtefacts } from "./artefacts.js";
+import { datasetInteractions, INTERACTIONS_FILE, readInteractions, writeInteractions } from "./interactions.js";
 import {
   type BaselineManifest,
   ITEMS_TSV,
@@ -51,10 +52,12 @@ export function exportBaselineRun(runDir: string, dir: string, version: string):
       "SR_ERR_RUN",
       `${runDir}: its dataset ${config?.dataset ?? "(not recorded: trained by an older seqrank, train it again)"} is not prepared here`,
     );
-  const data = trainDataFrom(loadDataset(config.dataset));
+  const dataset = loadDataset(config.dataset);
+  const data = trainDataFrom(dataset);
   mkdirSync(dir, { recursive: true });
   copyFileSync(join(config.dataset, ITEMS_TSV), join(dir, ITEMS_TSV));
   copyFileSync(join(runDir, "results.json"), join(dir, "results.json"));
+  writeInteractions(dir, datasetInteractions(config.dataset));
   let recencyDecay: number | undefined;
   if (run.model === "itemknn") {
     const cfg = parseConfig(ItemKnnConfigSchema, config.model ?? {}, `${runDir}: itemknn config`);
@@ -71,6 +74,8 @@ export function exportBaselineRun(runDir: string, dir: string, version: string):
     version,
     nItems: data.nItems,
     recencyDecay,
+    eventTypes: dataset.eventTypes,
+    interactions: INTERACTIONS_FILE,
     createdAt: new Date().toISOString(),
     files: recordArtefacts(dir),
   };
@@ -96,13 +101,18 @@ function readTable<T extends Int32Array | Float32Array>(
 /** Loads a baseline version (files verified against model.json first). */
 export function loadBaselineModel(dir: string, m: BaselineManifest): ServingModel {
   const itemIds = readVocabTsv(join(dir, ITEMS_TSV)).values;
-  verifyArtefacts(dir, m, m.name === "itemknn" ? [ITEMS_TSV, ...Object.values(KNN_FILES)] : [ITEMS_TSV]);
+  const files = [ITEMS_TSV, ...(m.name === "itemknn" ? Object.values(KNN_FILES) : [])];
+  verifyArtefacts(dir, m, m.interactions ? [...files, m.interactions] : files);
   if (itemIds.length !== m.nItems + 1)
     throw new SeqrankError(
       "SR_ERR_MODEL_INVALID",
       `${join(dir, ITEMS_TSV)} has ${itemIds.length - 1} items, ${MODEL_JSON} ${m.nItems}`,
     );
-  if (m.name === "pop") return { ...popularityModel(m.nItems, m.version), name: "pop", itemIds };
+  const shipped = {
+    eventTypes: m.eventTypes,
+    interactions: m.interactions ? readInteractions(join(dir, m.interactions), m.nItems) : undefined,
+  };
+  if (m.name === "pop") return { ...popularityModel(m.nItems, m.version), name: "pop", itemIds, ...shipped };
   const offsets = readTable(dir, KNN_FILES.offsets, (b) => new Int32Array(b), m.nItems + 2);
   const edges = offsets[m.nItems + 1];
   const items = readTable(dir, KNN_FILES.items, (b) => new Int32Array(b), edges);
@@ -122,6 +132,7 @@ export function loadBaselineModel(dir: string, m: BaselineManifest): ServingMode
     ...popularityModel(m.nItems, m.version),
     name: "itemknn",
     itemIds,
+    ...shipped,
     retrieve(history, k) {
       knn.scoreHistory(history, scores);
       scores[0] = Number.NEGATIVE_INFINITY;

@@ -14,6 +14,7 @@ import { loadRun } from "../train/run-dir.js";
 import { SeqrankError } from "../util/errors.js";
 import { exportBaselineRun, isBaselineRun } from "./baseline-model.js";
 import { exportServingModel } from "./export.js";
+import { datasetInteractions } from "./interactions.js";
 import { attachRanker, rerankRetriever } from "./ranker-model.js";
 import type { BaselineManifest, ServingManifest } from "./serving-model.js";
 
@@ -51,6 +52,7 @@ export async function exportRunVersion(
     resultsJson: join(run, "results.json"),
     tokensTsv: join(datasetDir, "tokens.tsv"),
     eventTypes: datasetEventTypes(datasetDir),
+    interactions: datasetInteractions(datasetDir),
     quantize,
   });
 }

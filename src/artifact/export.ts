@@ -20,6 +20,7 @@ import type { SequenceRecommender } from "../models/model.js";
 import { splitScoreGraph } from "../models/score-graph.js";
 import { SeqrankError } from "../util/errors.js";
 import { recordArtefacts } from "./artefacts.js";
+import { INTERACTIONS_FILE, type Interactions, writeInteractions } from "./interactions.js";
 import {
   ENCODER_FILE,
   type EncoderInput,
@@ -41,8 +42,13 @@ export interface ExportServingOptions {
   tokensTsv?: string;
   /** Int8 weight matmuls in the user encoder (src/graph/quantize.ts); default float32. */
   quantize?: QuantizeMode;
-  /** The prepared dataset's event-type names by code; required when the model reads event types. */
+  /**
+   * The prepared dataset's event-type names by code: the types the service accepts, and the codes a model
+   * that reads event types maps live events onto (required for such a model).
+   */
   eventTypes?: readonly string[];
+  /** The training interactions the service's popularity and co-visitation start from (interactions.ts). */
+  interactions?: Interactions;
 }
 
 const refuse = (message: string) => new SeqrankError("SR_ERR_MODEL_EXPORT", message);
@@ -128,6 +134,7 @@ export async function exportServingModel(
   );
   if (opts.itemsTsv) copyFileSync(opts.itemsTsv, join(dir, ITEMS_TSV));
   if (opts.resultsJson) copyFileSync(opts.resultsJson, join(dir, "results.json"));
+  if (opts.interactions) writeInteractions(dir, opts.interactions);
   const title = exportTitleEncoder(model, dir, opts.tokensTsv);
   const manifest: ServingManifest = {
     format: "seqrank-serving-model",
@@ -138,7 +145,8 @@ export async function exportServingModel(
     maxLen: model.maxLen,
     feeds,
     encoder: { inputs },
-    eventTypes: feeds.inputs.includes("event_ids") ? [...(opts.eventTypes ?? [])] : undefined,
+    eventTypes: opts.eventTypes && [...opts.eventTypes],
+    interactions: opts.interactions && INTERACTIONS_FILE,
     quantization: opts.quantize ?? "none",
     title,
     createdAt: new Date().toISOString(),

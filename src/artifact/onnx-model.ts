@@ -19,6 +19,7 @@ import { titleFeeds } from "../models/item-features.js";
 import { SeqrankError } from "../util/errors.js";
 import { verifyArtefacts } from "./artefacts.js";
 import { loadBaselineModel } from "./baseline-model.js";
+import { readInteractions } from "./interactions.js";
 import { loadRanker } from "./ranker-model.js";
 import {
   BaselineManifestSchema,
@@ -155,6 +156,7 @@ export async function loadServingModel(runDir: string, opts: LoadModelOptions = 
     ITEM_VECTORS_FILE,
     ...(m.title ? [TITLE_ENCODER_FILE, TOKENS_TSV] : []),
     ...(m.ranker ? [m.ranker.file, m.ranker.features] : []),
+    ...(m.interactions ? [m.interactions] : []),
   ]);
   const itemVectors = readItemVectors(runDir, m);
   // Only listed (so verified) files are read: an items.tsv dropped in after export is ignored.
@@ -218,6 +220,8 @@ export async function loadServingModel(runDir: string, opts: LoadModelOptions = 
     usesEvents,
     encodeTitle: title?.encode,
     ranker,
+    eventTypes: m.eventTypes,
+    interactions: m.interactions ? readInteractions(join(runDir, m.interactions), m.nItems) : undefined,
     dispose: async () => {
       await session.release();
       await title?.session.release();

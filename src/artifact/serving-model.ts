@@ -20,6 +20,7 @@
 // model.json's `files` lists every other file of the directory with its byte size and sha256 (artefacts.ts):
 // a version whose files do not match, or that has no such list (exported before it existed), never loads.
 import { z } from "zod";
+import type { Interactions } from "./interactions.js";
 import { QUANTIZE_MODES } from "../graph/quantize.js";
 import { HistoryFeedSpecSchema } from "../models/history-feeds.js";
 
@@ -55,6 +56,10 @@ export interface ServingModel {
   retrieve?(history: Int32Array, k: number): { items: Int32Array; scores: Float32Array };
   /** The learned re-ranker serving with the model, when its version has one (ranker-model.ts). */
   ranker?: LearnedRanker;
+  /** The training dataset's event-type names, when the version records them (the service accepts them). */
+  eventTypes?: readonly string[];
+  /** The training interactions, when the version ships them: the service's popularity and co-visitation start there. */
+  interactions?: Interactions;
   /** Frees native resources (ONNX sessions); the model must not be used afterwards. */
   dispose?(): Promise<void>;
 }
@@ -112,8 +117,13 @@ export const ServingManifestSchema = z.object({
   feeds: HistoryFeedSpecSchema,
   /** The user encoder's inputs as exported, each with the feature builder that fills it. */
   encoder: z.object({ inputs: z.array(EncoderInputSchema).min(1) }),
-  /** Event-type names by the model's codes (models with event-type inputs): live event types map onto them. */
+  /**
+   * The training dataset's event-type names by code: the service accepts them, and a model with event-type
+   * inputs maps live event types onto these codes.
+   */
   eventTypes: z.array(z.string()).optional(),
+  /** The training interactions' file (interactions.ts): the service's popularity and co-visitation start there. */
+  interactions: z.string().min(1).optional(),
   /** How the user encoder's weight matmuls are stored ("none" = float32). */
   quantization: z.enum(["none", ...QUANTIZE_MODES]).default("none"),
   /** Present when the model ships a title encoder: titles are cut to their first maxTokens known tokens. */
@@ -149,6 +159,9 @@ export const BaselineManifestSchema = z.object({
   nItems: z.number().int().positive(),
   /** ItemKNN's history weighting (the neighbour tables hold the rest). */
   recencyDecay: z.number().gt(0).max(1).optional(),
+  /** As in a serving model's manifest. */
+  eventTypes: z.array(z.string()).optional(),
+  interactions: z.string().min(1).optional(),
   createdAt: z.string().default(() => new Date().toISOString()),
   files: ArtefactRecordSchema,
 });
