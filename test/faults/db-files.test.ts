@@ -73,7 +73,7 @@ test("a file that is not a database is a coded error naming it", () => {
 test("damage inside a seqrank file (SQLITE_CORRUPT) names the file", async () => {
   const path = join(dir.path, "damaged.db");
   const store = open(path);
-  await store.appendEvents(
+  await store.events.append(
     Array.from({ length: 2000 }, (_, i) => ({
       eventId: `e${i}`,
       userId: `u${i % 50}`,
@@ -92,7 +92,7 @@ test("damage inside a seqrank file (SQLITE_CORRUPT) names the file", async () =>
   const readAll = async () => {
     const damaged = open(path);
     try {
-      await damaged.userEvents("u1", 100);
+      await damaged.events.ofUser("u1", 100);
       await damaged.stats();
     } finally {
       await damaged.close();
@@ -104,7 +104,7 @@ test("damage inside a seqrank file (SQLITE_CORRUPT) names the file", async () =>
 test("a missing file is created fresh (no temporary file left); a file of an earlier version keeps its data", async () => {
   const path = join(dir.path, "fresh.db");
   const store = open(path);
-  await store.appendEvents([{ eventId: null, userId: "u", itemId: "a", type: "view", ts: T, props: null }]);
+  await store.events.append([{ eventId: null, userId: "u", itemId: "a", type: "view", ts: T, props: null }]);
   await store.close();
   assert.ok(existsSync(path));
   assert.deepEqual(
@@ -113,7 +113,7 @@ test("a missing file is created fresh (no temporary file left); a file of an ear
   );
   assert.equal(applicationId(path), SEQRANK_APPLICATION_ID, "marked as a seqrank file");
   const reopened = open(path);
-  assert.deepEqual(await reopened.sequence("u"), ["a"]);
+  assert.deepEqual(await reopened.sequences.get("u"), ["a"]);
   await reopened.close();
 
   // An earlier version's file: the same tables, no application id, sequences as plain item ids.
@@ -130,14 +130,14 @@ test("a missing file is created fresh (no temporary file left); a file of an ear
     INSERT INTO markers VALUES ('sequences-seeded:demo');`);
   old.close();
   const upgraded = open(legacy);
-  assert.deepEqual(await upgraded.sequence("u"), ["x", "y"]);
-  assert.equal(await upgraded.hasMarker("sequences-seeded:demo"), true);
-  const again = await upgraded.appendEvents([
+  assert.deepEqual(await upgraded.sequences.get("u"), ["x", "y"]);
+  assert.equal(await upgraded.markers.has("sequences-seeded:demo"), true);
+  const again = await upgraded.events.append([
     { eventId: "old", userId: "u", itemId: "y", type: "view", ts: T, props: null },
     { eventId: "new", userId: "u", itemId: "z", type: "view", ts: T + 1, props: null },
   ]);
   assert.deepEqual(again.fresh, [false, true]);
-  assert.deepEqual(await upgraded.sequence("u"), ["x", "y", "z"]);
+  assert.deepEqual(await upgraded.sequences.get("u"), ["x", "y", "z"]);
   await upgraded.close();
   assert.equal(applicationId(legacy), SEQRANK_APPLICATION_ID, "the earlier version's file is now marked");
 });

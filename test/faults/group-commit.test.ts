@@ -5,7 +5,13 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import Database from "better-sqlite3";
 import { groupCommitStore } from "../../src/serve/storage/group-commit.js";
-import { type AppendResult, type NewEvent, SqliteStore, type Store } from "../../src/serve/storage/index.js";
+import {
+  type AppendResult,
+  type EventLog,
+  type NewEvent,
+  SqliteStore,
+  type Store,
+} from "../../src/serve/storage/index.js";
 import { SeqrankError } from "../../src/util/errors.js";
 import { tempDir, testApp, WRITE } from "../serve/helpers.js";
 
@@ -20,19 +26,22 @@ const event = (userId: string, eventId: string | null, itemId = "i1"): NewEvent 
 
 const memoryStore = () => new SqliteStore({ path: ":memory:", maxSequenceLength: 50, cacheEntries: 10 });
 
-/** The store with its appendEvents replaced (calls recorded); every other member is the store's own. */
+/** The store with its `events.append` replaced (calls recorded); every other member is the store's own. */
 function spyStore(
   inner: Store,
-  append: (events: NewEvent[]) => Promise<AppendResult> = (events) => inner.appendEvents(events),
+  append: (events: NewEvent[]) => Promise<AppendResult> = (events) => inner.events.append(events),
 ): Store & { calls: NewEvent[][] } {
   const calls: NewEvent[][] = [];
-  const appendEvents = (events: NewEvent[]) => {
-    calls.push(events);
-    return append(events);
+  const events: EventLog = {
+    append: (batch) => {
+      calls.push(batch);
+      return append(batch);
+    },
+    ofUser: (userId, limit) => inner.events.ofUser(userId, limit),
   };
   return new Proxy(inner, {
     get(target, prop) {
-      if (prop === "appendEvents") return appendEvents;
+      if (prop === "events") return events;
       if (prop === "calls") return calls;
       const value = Reflect.get(target, prop, target);
       return typeof value === "function" ? value.bind(target) : value;
@@ -84,7 +93,7 @@ test("concurrent POST /v1/events share one commit; per-request counts are exact 
   assert.equal(spy.calls.flat().length, 22, "every event went to the store once");
   assert.equal((await spy.stats()).events, 19, "stored = sum of the per-request `stored`");
   assert.deepEqual(
-    (await spy.userEvents("u2", 10)).length,
+    (await spy.events.ofUser("u2", 10)).length,
     0,
     "the duplicate of a first request in the same group is not stored",
   );
@@ -100,12 +109,12 @@ test("appends queued in one turn resolve together, only after their one shared c
   const inner = memoryStore();
   const spy = spyStore(inner, async (events) => {
     await gate;
-    return inner.appendEvents(events);
+    return inner.events.append(events);
   });
   const store = groupCommitStore(spy, { maxBatchEvents: 1000 });
   const settled: number[] = [];
   const appends = [0, 1, 2, 3].map((i) =>
-    store.appendEvents([event(`u${i}`, `e${i}`)]).then((r) => {
+    store.events.append([event(`u${i}`, `e${i}`)]).then((r) => {
       settled.push(i);
       return r;
     }),
@@ -130,7 +139,7 @@ test("a failed commit rejects every request in it with the same coded error and 
   let failures = 1;
   const spy = spyStore(inner, async (events) => {
     if (failures-- > 0) throw outage;
-    return inner.appendEvents(events);
+    return inner.events.append(events);
   });
   const app = await testApp({}, { store: spy });
   const post = (i: number) =>
@@ -161,7 +170,7 @@ test("the same error object reaches every write of a failed group", async () => 
   });
   const store = groupCommitStore(spy, { maxBatchEvents: 1000 });
   const outcomes = await Promise.allSettled(
-    [0, 1, 2].map((i) => store.appendEvents([event(`u${i}`, `e${i}`)])),
+    [0, 1, 2].map((i) => store.events.append([event(`u${i}`, `e${i}`)])),
   );
   assert.equal(spy.calls.length, 1);
   for (const o of outcomes) assert.equal(o.status === "rejected" && o.reason, outage);
@@ -172,9 +181,9 @@ test("one write's invalid input fails that write alone, not the others in its gr
   const spy = spyStore(memoryStore());
   const store = groupCommitStore(spy, { maxBatchEvents: 1000 });
   const outcomes = await Promise.allSettled([
-    store.appendEvents([event("u1", "ok-1")]),
-    store.appendEvents([{ ...event("u2", "bad"), ts: 1.5 }]), // the store refuses a non-integer ts
-    store.appendEvents([event("u3", "ok-2")]),
+    store.events.append([event("u1", "ok-1")]),
+    store.events.append([{ ...event("u2", "bad"), ts: 1.5 }]), // the store refuses a non-integer ts
+    store.events.append([event("u3", "ok-2")]),
   ]);
   assert.deepEqual(
     outcomes.map((o) => (o.status === "fulfilled" ? o.value.inserted : (o.reason as SeqrankError).code)),
@@ -188,7 +197,7 @@ test("a group takes at most maxBatchEvents events; a larger single write commits
   const spy = spyStore(memoryStore());
   const store = groupCommitStore(spy, { maxBatchEvents: 1000 });
   const write = (w: number, n: number) =>
-    store.appendEvents(Array.from({ length: n }, (_, i) => event(`u${w}`, `w${w}-${i}`)));
+    store.events.append(Array.from({ length: n }, (_, i) => event(`u${w}`, `w${w}-${i}`)));
   const results = await Promise.all([
     write(0, 400),
     write(1, 400),
@@ -217,7 +226,7 @@ test("durability: each acknowledged event is committed in the file when its appe
   const missingAtAck: string[] = [];
   await Promise.all(
     Array.from({ length: 40 }, (_, i) =>
-      store.appendEvents([event(`u${i % 7}`, `d${i}`)]).then(() => {
+      store.events.append([event(`u${i % 7}`, `d${i}`)]).then(() => {
         if (stored.get(`d${i}`) !== 1) missingAtAck.push(`d${i}`);
       }),
     ),
@@ -225,7 +234,7 @@ test("durability: each acknowledged event is committed in the file when its appe
   assert.deepEqual(missingAtAck, [], "another connection sees every event once it is acknowledged");
   assert.ok(spy.calls.length < 40, `40 concurrent appends took ${spy.calls.length} commits`);
   // Appends still queued when the store closes commit before it closes.
-  const late = [store.appendEvents([event("u1", "late-1")]), store.appendEvents([event("u2", "late-2")])];
+  const late = [store.events.append([event("u1", "late-1")]), store.events.append([event("u2", "late-2")])];
   await store.close();
   assert.deepEqual(
     (await Promise.all(late)).map((r) => r.inserted),
@@ -259,10 +268,10 @@ test("interaction deltas are group-committed too, in arrival order", async () =>
 
 test("a user deletion waits for that user's queued events, so none survives it", async () => {
   const store = groupCommitStore(memoryStore(), { maxBatchEvents: 1000 });
-  const appended = store.appendEvents([event("gone", "g1"), event("gone", "g2")]);
+  const appended = store.events.append([event("gone", "g1"), event("gone", "g2")]);
   const deletion = await store.deleteUser("gone");
   await appended;
   assert.equal(deletion.events, 2);
-  assert.deepEqual(await store.userEvents("gone", 10), []);
+  assert.deepEqual(await store.events.ofUser("gone", 10), []);
   await store.close();
 });

@@ -203,10 +203,10 @@ test("a lone-surrogate user can no longer be created; one stored by older versio
     assert.match(refused.json().message, /body\/user_id must not contain a lone surrogate/);
     // What older versions stored (they accepted the id): written straight to the store.
     const ghost = "a\ud800b";
-    await old.store.appendEvents([
+    await old.store.events.append([
       { userId: ghost, itemId: "1", type: "view", ts: Date.now(), eventId: null, props: null },
     ]);
-    assert.equal((await old.store.userEvents(ghost, 10)).length, 1);
+    assert.equal((await old.store.events.ofUser(ghost, 10)).length, 1);
     const forgotten = await old.inject({
       method: "POST",
       url: "/v1/admin/forget-user",
@@ -215,7 +215,7 @@ test("a lone-surrogate user can no longer be created; one stored by older versio
     });
     assert.equal(forgotten.statusCode, 200, forgotten.body);
     assert.equal(forgotten.json().deleted.events, 1);
-    assert.equal((await old.store.userEvents(ghost, 10)).length, 0);
+    assert.equal((await old.store.events.ofUser(ghost, 10)).length, 0);
     // Forgetting is a write.
     const anonymous = await old.inject({
       method: "POST",

@@ -92,7 +92,7 @@ if (${JSON.stringify(kind)} === "events")
   await store.deltas.append([{ item: "a", ts: 1, previous: cyclic }]).then(() => process.exit(3), () => {});
 for (let i = 0; i < 20; i++) {
   if (${JSON.stringify(kind)} === "deltas") await store.deltas.append([{ item: "a", ts: 1, previous: [] }]);
-  else await store.appendEvents([{ eventId: "e" + i, userId: "u", itemId: "a", type: "view", ts: 1, props: null }]);
+  else await store.events.append([{ eventId: "e" + i, userId: "u", itemId: "a", type: "view", ts: 1, props: null }]);
 }
 await store.close();
 `,

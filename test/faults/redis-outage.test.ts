@@ -92,7 +92,7 @@ test("Redis killed and restarted empty mid-load: acknowledged = stored = in sequ
   const redis = await RedisProcess.start();
   const app = await appOn(redis, "load");
   try {
-    await app.store.seedSequences(
+    await app.store.sequences.seed(
       Array.from({ length: SEEDED_USERS }, (_, u) => [`u${u}`, seedsOf(u).items, seedsOf(u).times]),
     );
     const responses: Responses = { byStatus: new Map(), without503RetryAfter: 0 };
@@ -116,7 +116,7 @@ test("Redis killed and restarted empty mid-load: acknowledged = stored = in sequ
     let inSequences = 0;
     const inconsistent: string[] = [];
     for (let u = 0; u < USERS; u++) {
-      const events = await app.store.userEvents(`u${u}`, 10_000);
+      const events = await app.store.events.ofUser(`u${u}`, 10_000);
       const sequence = await sequenceOf(app, `u${u}`);
       stored += events.length;
       inSequences += sequence.filter((item) => !item.includes("-seed")).length;
@@ -153,7 +153,7 @@ test("a Redis that restarts empty while idle: the next read rebuilds from the du
   const redis = await RedisProcess.start();
   const app = await appOn(redis, "idle", 4);
   try {
-    await app.store.seedSequences([["u0", seedsOf(0).items, seedsOf(0).times]]);
+    await app.store.sequences.seed([["u0", seedsOf(0).items, seedsOf(0).times]]);
     for (let n = 0; n < 3; n++) {
       const res = await app.inject({
         method: "POST",

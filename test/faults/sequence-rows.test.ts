@@ -25,15 +25,15 @@ test("an append to a full 200-item sequence writes its event's pages only", asyn
   const dir = tempDir("sequence-rows");
   const path = join(dir.path, "store.db");
   const store = new SqliteStore({ path, maxSequenceLength: 200, cacheEntries: 10 });
-  await store.appendEvents(Array.from({ length: 200 }, (_, i) => event(i)));
+  await store.events.append(Array.from({ length: 200 }, (_, i) => event(i)));
   const file = new Database(path);
   file.pragma("wal_checkpoint(TRUNCATE)");
-  await store.appendEvents([event(200)]);
+  await store.events.append([event(200)]);
   const [{ log }] = file.pragma("wal_checkpoint(PASSIVE)") as Array<{ log: number }>;
   // The event's row and its two index entries (event_id; user and time), the sequence_users lookup writing
   // nothing: a copied entry and its trim would take a page or two more, a rewritten sequence seven more.
   assert.ok(log <= 4, `one appended event wrote ${log} pages`);
-  const sequence = await store.sequence("u");
+  const sequence = await store.sequences.get("u");
   assert.equal(sequence.length, 200);
   assert.equal(sequence[0], `${LONG}1`, "the oldest trimmed off");
   assert.equal(sequence[199], `${LONG}200`);
@@ -46,8 +46,8 @@ test("a file of the JSON layout opens with every sequence, in order and trimmed,
   const dir = tempDir("sequence-rows");
   const path = join(dir.path, "store.db");
   const first = new SqliteStore({ path, maxSequenceLength: 3, cacheEntries: 10 });
-  await first.appendEvents([event(1), event(2)]);
-  const entries = (await first.sequence("u")).length;
+  await first.events.append([event(1), event(2)]);
+  const entries = (await first.sequences.get("u")).length;
   await first.close();
   assert.equal(entries, 2);
 
@@ -61,11 +61,11 @@ test("a file of the JSON layout opens with every sequence, in order and trimmed,
   file.close();
 
   const reopened = new SqliteStore({ path, maxSequenceLength: 3, cacheEntries: 10 });
-  assert.deepEqual(await reopened.sequence("u"), [`${LONG}1`, `${LONG}2`]);
-  assert.deepEqual(await reopened.sequence("old"), ["b", "c", "d"], "trimmed to the newest 3");
+  assert.deepEqual(await reopened.sequences.get("u"), [`${LONG}1`, `${LONG}2`]);
+  assert.deepEqual(await reopened.sequences.get("old"), ["b", "c", "d"], "trimmed to the newest 3");
   assert.equal((await reopened.stats()).users, 2);
-  await reopened.appendEvents([event(3), { ...event(0), eventId: "backdated" }]);
-  assert.deepEqual(await reopened.sequence("u"), [`${LONG}1`, `${LONG}2`, `${LONG}3`]);
+  await reopened.events.append([event(3), { ...event(0), eventId: "backdated" }]);
+  assert.deepEqual(await reopened.sequences.get("u"), [`${LONG}1`, `${LONG}2`, `${LONG}3`]);
   assert.deepEqual((await reopened.deleteUser("old")).sequence, true);
   await reopened.close();
 
@@ -83,9 +83,9 @@ test("a file that copied events into `sequences` opens with each event once, its
   const dir = tempDir("sequence-rows");
   const path = join(dir.path, "store.db");
   const first = new SqliteStore({ path, maxSequenceLength: 10, cacheEntries: 10 });
-  await first.seedSequences([["u", ["s1", "s2"], [T - 2, T - 1]]]);
-  await first.appendEvents([event(1), event(2)]);
-  const expected = await first.sequence("u");
+  await first.sequences.seed([["u", ["s1", "s2"], [T - 2, T - 1]]]);
+  await first.events.append([event(1), event(2)]);
+  const expected = await first.sequences.get("u");
   await first.close();
   assert.deepEqual(expected, ["s1", "s2", `${LONG}1`, `${LONG}2`]);
 
@@ -100,7 +100,7 @@ test("a file that copied events into `sequences` opens with each event once, its
   file.close();
 
   const reopened = new SqliteStore({ path, maxSequenceLength: 10, cacheEntries: 10 });
-  assert.deepEqual(await reopened.sequence("u"), expected, "no event twice");
+  assert.deepEqual(await reopened.sequences.get("u"), expected, "no event twice");
   await reopened.close();
   const check = new Database(path, { readonly: true });
   assert.equal(check.prepare("SELECT count(*) FROM sequences").pluck().get(), 2, "the two seeds only");

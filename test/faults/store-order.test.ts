@@ -52,54 +52,54 @@ for (const [kind, { skip, open }] of Object.entries(factories)) {
   describe(`${kind} store`, { skip }, () => {
     test("a backdated event takes its place by time; equal times keep arrival order", async () => {
       const store = await open(10);
-      await store.appendEvents([ev("u", "a", T + 1000), ev("u", "b", T + 3000)]);
-      await store.appendEvents([ev("u", "c", T + 2000)]);
-      assert.deepEqual(await store.sequence("u"), ["a", "c", "b"]);
-      await store.appendEvents([ev("u", "d", T + 2000), ev("u", "e", T + 2000)]);
-      assert.deepEqual(await store.sequence("u"), ["a", "c", "d", "e", "b"]);
-      await store.appendEvents([ev("u", "first", T)]);
-      assert.deepEqual(await store.sequence("u"), ["first", "a", "c", "d", "e", "b"]);
+      await store.events.append([ev("u", "a", T + 1000), ev("u", "b", T + 3000)]);
+      await store.events.append([ev("u", "c", T + 2000)]);
+      assert.deepEqual(await store.sequences.get("u"), ["a", "c", "b"]);
+      await store.events.append([ev("u", "d", T + 2000), ev("u", "e", T + 2000)]);
+      assert.deepEqual(await store.sequences.get("u"), ["a", "c", "d", "e", "b"]);
+      await store.events.append([ev("u", "first", T)]);
+      assert.deepEqual(await store.sequences.get("u"), ["first", "a", "c", "d", "e", "b"]);
       await store.close();
     });
 
     test("trimming keeps the newest by time, whatever the arrival order", async () => {
       const store = await open(3);
-      await store.appendEvents([5, 1, 4, 2, 3].map((k) => ev("u", `t${k}`, T + k * 1000)));
-      assert.deepEqual(await store.sequence("u"), ["t3", "t4", "t5"]);
-      await store.appendEvents([ev("u", "too-old", T)]);
+      await store.events.append([5, 1, 4, 2, 3].map((k) => ev("u", `t${k}`, T + k * 1000)));
+      assert.deepEqual(await store.sequences.get("u"), ["t3", "t4", "t5"]);
+      await store.events.append([ev("u", "too-old", T)]);
       assert.deepEqual(
-        await store.sequence("u"),
+        await store.sequences.get("u"),
         ["t3", "t4", "t5"],
         "older than a full sequence: not in it",
       );
-      await store.appendEvents([ev("u", "t4.5", T + 4500)]);
-      assert.deepEqual(await store.sequence("u"), ["t4", "t4.5", "t5"]);
+      await store.events.append([ev("u", "t4.5", T + 4500)]);
+      assert.deepEqual(await store.sequences.get("u"), ["t4", "t4.5", "t5"]);
       await store.close();
     });
 
     test("seeds with times interleave with live events; seeds without times come first", async () => {
       const store = await open(10);
-      await store.seedSequences([
+      await store.sequences.seed([
         ["timed", ["s1", "s2"], [T + 1000, T + 3000]],
         ["untimed", ["x", "y"]],
       ]);
-      await store.appendEvents([ev("timed", "live", T + 2000), ev("untimed", "live", T)]);
-      assert.deepEqual(await store.sequence("timed"), ["s1", "live", "s2"]);
-      assert.deepEqual(await store.sequence("untimed"), ["x", "y", "live"]);
+      await store.events.append([ev("timed", "live", T + 2000), ev("untimed", "live", T)]);
+      assert.deepEqual(await store.sequences.get("timed"), ["s1", "live", "s2"]);
+      assert.deepEqual(await store.sequences.get("untimed"), ["x", "y", "live"]);
       await store.close();
     });
 
     test("only an event_id conflict is a duplicate (in the batch, across batches); other constraint failures throw", async () => {
       const store = await open(10);
-      const r1 = await store.appendEvents([ev("u", "a", T, "e1"), ev("u", "a", T, "e1"), ev("u", "n", T)]);
+      const r1 = await store.events.append([ev("u", "a", T, "e1"), ev("u", "a", T, "e1"), ev("u", "n", T)]);
       assert.deepEqual(r1, { inserted: 2, duplicates: 1, fresh: [true, false, true] });
-      const r2 = await store.appendEvents([ev("u", "a", T, "e1"), ev("u", "n", T)]);
+      const r2 = await store.events.append([ev("u", "a", T, "e1"), ev("u", "n", T)]);
       assert.deepEqual(r2, { inserted: 1, duplicates: 1, fresh: [false, true] });
-      assert.deepEqual(await store.sequence("u"), ["a", "n", "n"]);
-      assert.equal((await store.userEvents("u", 10)).length, 3);
+      assert.deepEqual(await store.sequences.get("u"), ["a", "n", "n"]);
+      assert.equal((await store.events.ofUser("u", 10)).length, 3);
       const broken = { ...ev("v", "x", T, "no-item"), itemId: null as unknown as string };
-      await assert.rejects(store.appendEvents([broken]), /NOT NULL/, "not counted as a duplicate");
-      assert.deepEqual(await store.userEvents("v", 10), []);
+      await assert.rejects(store.events.append([broken]), /NOT NULL/, "not counted as a duplicate");
+      assert.deepEqual(await store.events.ofUser("v", 10), []);
       await store.close();
     });
 
@@ -107,15 +107,15 @@ for (const [kind, { skip, open }] of Object.entries(factories)) {
       const store = await open(10);
       for (const ts of [Number.NaN, Number.POSITIVE_INFINITY, T + 0.5]) {
         await assert.rejects(
-          store.appendEvents([ev("u", "ok", T, `ok-${ts}`), ev("u", "bad", ts, `bad-${ts}`)]),
+          store.events.append([ev("u", "ok", T, `ok-${ts}`), ev("u", "bad", ts, `bad-${ts}`)]),
           {
             code: "SR_ERR_VALIDATION",
             message: /ts of event 1/,
           },
         );
       }
-      assert.deepEqual(await store.userEvents("u", 10), []);
-      assert.deepEqual(await store.sequence("u"), []);
+      assert.deepEqual(await store.events.ofUser("u", 10), []);
+      assert.deepEqual(await store.sequences.get("u"), []);
       await store.close();
     });
   });
@@ -130,11 +130,11 @@ test("the leap-second event of the issue: stored as counted (or refused), never 
       headers: WRITE,
       payload: { user_id: "leap", item_id: "i", event_id: "fresh-leap", ts: "2016-12-31T23:59:60Z" },
     });
-    const stored = await app.store.userEvents("leap", 10);
+    const stored = await app.store.events.ofUser("leap", 10);
     if (res.statusCode === 200) {
       assert.deepEqual(res.json(), { accepted: 1, stored: 1, duplicates: 0 });
       assert.equal(stored.length, 1);
-      assert.deepEqual(await app.store.sequence("leap"), ["i"]);
+      assert.deepEqual(await app.store.sequences.get("leap"), ["i"]);
     } else {
       assert.equal(res.statusCode, 400, res.body);
       assert.equal(res.json().code, "SR_ERR_VALIDATION");

@@ -44,7 +44,7 @@ test("an append resolves only after the fsync of the store's WAL file has return
     release = () => realFdatasync(fd, done);
   });
   let settled = false;
-  const append = store.appendEvents([event(1)]).finally(() => {
+  const append = store.events.append([event(1)]).finally(() => {
     settled = true;
   });
   await new Promise((r) => setTimeout(r, 50));
@@ -65,10 +65,10 @@ test("commits made while an fsync runs share the next one, and settle in commit 
     pending.push(() => realFdatasync(fd, done));
   });
   const order: number[] = [];
-  const appends = [store.appendEvents([event(1)]).then(() => order.push(1))];
+  const appends = [store.events.append([event(1)]).then(() => order.push(1))];
   await new Promise((r) => setTimeout(r, 20));
   // The first fsync is outstanding: these ten commit now and wait for the next one.
-  for (let n = 2; n <= 11; n++) appends.push(store.appendEvents([event(n)]).then(() => order.push(n)));
+  for (let n = 2; n <= 11; n++) appends.push(store.events.append([event(n)]).then(() => order.push(n)));
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(pending.length, 1, "one fsync in flight");
   pending.shift()?.();
@@ -92,11 +92,11 @@ test("under group commit, the next group commits while the previous group's fsyn
   interceptFdatasync((fd, done) => {
     pending.push(() => realFdatasync(fd, done));
   });
-  const first = store.appendEvents([event(1)]);
+  const first = store.events.append([event(1)]);
   while (pending.length === 0) await new Promise((r) => setTimeout(r, 5));
-  const second = store.appendEvents([{ ...event(2), itemId: "j" }]);
+  const second = store.events.append([{ ...event(2), itemId: "j" }]);
   await new Promise((r) => setTimeout(r, 20));
-  assert.deepEqual(await store.sequence("u"), ["i", "j"], "the second group committed without waiting");
+  assert.deepEqual(await store.sequences.get("u"), ["i", "j"], "the second group committed without waiting");
   while (pending.length > 0) pending.shift()?.();
   await first;
   while (pending.length > 0) pending.shift()?.();
@@ -113,7 +113,7 @@ test("a failed WAL fsync fails the append with a coded error naming the file", a
   const path = join(dir.path, "fails.db");
   const store = new SqliteStore({ path, maxSequenceLength: 10, cacheEntries: 0 });
   interceptFdatasync(failingFsync);
-  await assert.rejects(store.appendEvents([event(1)]), (err: { code?: string; message: string }) => {
+  await assert.rejects(store.events.append([event(1)]), (err: { code?: string; message: string }) => {
     assert.equal(err.code, "SR_ERR_DB_FILE");
     assert.match(err.message, /fails\.db-wal: fsync failed: EIO/);
     return true;

@@ -81,14 +81,14 @@ test("events: the next read sees the new sequence; onEvent runs after storage; a
   const seen: string[][] = [];
   const plugin = fp(async (a: FastifyInstance) => {
     a.hooks.onEvent.push(async (events: AcceptedEvent[]) => {
-      seen.push(await a.store.sequence(events[0].userId));
+      seen.push(await a.store.sequences.get(events[0].userId));
     });
     a.hooks.onEvent.push(() => {
       throw new Error("recommender refresh failed");
     });
   });
   const app = await testApp({}, { plugins: [plugin] });
-  await app.store.cacheSet("recs:u9", "stale", 60_000, "u9");
+  await app.store.cache.set("recs:u9", "stale", 60_000, "u9");
   const res = await post(app, {
     events: [
       { user_id: "u9", item_id: "a" },
@@ -98,7 +98,7 @@ test("events: the next read sees the new sequence; onEvent runs after storage; a
   assert.equal(res.statusCode, 200);
   assert.deepEqual(json(res), { accepted: 2, stored: 2, duplicates: 0 });
   assert.deepEqual(seen, [["a", "b"]], "the hook sees the committed sequence");
-  assert.equal(await app.store.cacheGet("recs:u9"), undefined, "the user's cached results are dropped");
+  assert.equal(await app.store.cache.get("recs:u9"), undefined, "the user's cached results are dropped");
   const timeline = json(await app.inject({ method: "GET", url: "/v1/users/u9/events" }));
   assert.deepEqual(
     timeline.events.map((e: { type: string }) => e.type),
@@ -155,7 +155,7 @@ for (const kind of ["sqlite", "redis"] as const) {
         { user_id: "stays", item_id: "c" },
       ],
     });
-    await app.store.cacheSet("recs:gone", "x", 60_000, "gone");
+    await app.store.cache.set("recs:gone", "x", 60_000, "gone");
     const res = await app.inject({ method: "DELETE", url: "/v1/users/gone", headers: WRITE });
     assert.deepEqual(json(res), { user_id: "gone", deleted: { events: 2, sequence: true, caches: 1 } });
     assert.deepEqual(deleted, ["gone"]);
@@ -191,7 +191,7 @@ test("pseudonymisation: stored user ids are keyed hashes, the API works with raw
       { user_id: "alice@example.com", item_id: "b" },
     ],
   });
-  await app.store.cacheSet("recs:alice@example.com", "x", 60_000, "alice@example.com");
+  await app.store.cache.set("recs:alice@example.com", "x", 60_000, "alice@example.com");
   assert.deepEqual(
     json(await app.inject({ method: "GET", url: "/v1/users/alice@example.com/sequence" })).items,
     ["a", "b"],

@@ -50,12 +50,12 @@ test("a shop's own feed imports through prepare's item column mapping", async ()
   writeFileSync(file, `${FEED.map((r) => JSON.stringify(r)).join("\n")}\n`);
   const s = store();
   assert.equal(await importCatalog(s, file, COLUMNS), 2);
-  const a = await s.getItem("eu:17");
+  const a = await s.catalogue.get("eu:17");
   assert.deepEqual(
     [a?.title, a?.brand, a?.category, a?.price, a?.attributes, a?.inStock],
     ["Dry Shampoo, Cherry", "Batiste", "Hair Care > Shampoo", 6.5, ["dry hair", "travel size"], true],
   );
-  const b = await s.getItem("eu:18");
+  const b = await s.catalogue.get("eu:18");
   assert.deepEqual(
     [b?.category, b?.price, b?.attributes, b?.inStock],
     ["Makeup > Nails > Polish", 9, ["red"], false],
@@ -69,10 +69,10 @@ test("real data: amazon-beauty's catalogue keyed by its ASINs through a mapping"
   const file = join(datasetsDir, "amazon-beauty", "items.jsonl");
   const n = await importCatalog(s, file, { item: "asin", title: "title", attributes: "attributes" });
   assert.equal(n, 12_101);
-  const item = await s.getItem("B004756YJA");
+  const item = await s.catalogue.get("B004756YJA");
   assert.equal(item?.title, "OPI Nail Lacquer, Simmer and Shimmer, 0.5-Fluid Ounce");
   assert.deepEqual(item?.attributes, ["OPI", "Makeup", "Nails", "Nail Polish"]);
-  assert.equal(await s.getItem("1"), undefined, "not keyed by item_id");
+  assert.equal(await s.catalogue.get("1"), undefined, "not keyed by item_id");
   await s.close();
 });
 

@@ -30,7 +30,7 @@ import { sasrec } from "../../src/models/sasrec.js";
 import { recommender } from "../../src/serve/plugins/recommender.js";
 import { sequenceEvents } from "../../src/serve/recommender/history-events.js";
 import type { RecommenderService } from "../../src/serve/recommender/service.js";
-import type { StoredEvent } from "../../src/serve/storage/store.js";
+import type { StoredEvent } from "../../src/serve/storage/event-log.js";
 import { fit } from "../../src/train/fit.js";
 import { modelDataOf, type TrainData } from "../../src/train/train-data.js";
 import { firstUsers, preparedDataset } from "../helpers/prepared.js";

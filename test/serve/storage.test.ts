@@ -52,20 +52,20 @@ for (const [kind, open] of Object.entries(factories)) {
   describe(`${kind} store`, () => {
     test("events append to sequences in order, trimmed to the newest maxSequenceLength; event ids dedupe", async () => {
       const store = await open("seq");
-      const r1 = await store.appendEvents([ev("u1", "a", "e1"), ev("u2", "x"), ev("u1", "b", "e2")]);
+      const r1 = await store.events.append([ev("u1", "a", "e1"), ev("u2", "x"), ev("u1", "b", "e2")]);
       assert.deepEqual(r1, { inserted: 3, duplicates: 0, fresh: [true, true, true] });
-      const r2 = await store.appendEvents([ev("u1", "b", "e2"), ev("u1", "c")]);
+      const r2 = await store.events.append([ev("u1", "b", "e2"), ev("u1", "c")]);
       assert.deepEqual(r2, { inserted: 1, duplicates: 1, fresh: [false, true] });
-      assert.deepEqual(await store.sequence("u1"), ["a", "b", "c"]);
-      await store.appendEvents(["d", "e", "f", "g"].map((i) => ev("u1", i)));
-      assert.deepEqual(await store.sequence("u1"), ["c", "d", "e", "f", "g"]);
-      const timeline = await store.userEvents("u1", 3);
+      assert.deepEqual(await store.sequences.get("u1"), ["a", "b", "c"]);
+      await store.events.append(["d", "e", "f", "g"].map((i) => ev("u1", i)));
+      assert.deepEqual(await store.sequences.get("u1"), ["c", "d", "e", "f", "g"]);
+      const timeline = await store.events.ofUser("u1", 3);
       assert.deepEqual(
         timeline.map((e) => e.itemId),
         ["e", "f", "g"],
       );
       assert.equal(timeline[0].type, "view");
-      assert.deepEqual(await store.sequence("nobody"), []);
+      assert.deepEqual(await store.sequences.get("nobody"), []);
       assert.deepEqual(await store.stats(), { events: 8, items: 0, users: 2 });
       await store.close();
       assert.equal(store.isOpen(), false);
@@ -73,68 +73,68 @@ for (const [kind, open] of Object.entries(factories)) {
 
     test("seeding fills only users without a sequence; markers persist", async () => {
       const store = await open("seed");
-      await store.appendEvents([ev("live", "z")]);
-      const seeded = await store.seedSequences([
+      await store.events.append([ev("live", "z")]);
+      const seeded = await store.sequences.seed([
         ["live", ["p", "q"]],
         ["new", ["1", "2", "3", "4", "5", "6", "7"]],
       ]);
       assert.equal(seeded, 1);
-      assert.deepEqual(await store.sequence("live"), ["z"]);
-      assert.deepEqual(await store.sequence("new"), ["3", "4", "5", "6", "7"]);
-      assert.equal(await store.hasMarker("m"), false);
-      await store.setMarker("m");
-      assert.equal(await store.hasMarker("m"), true);
+      assert.deepEqual(await store.sequences.get("live"), ["z"]);
+      assert.deepEqual(await store.sequences.get("new"), ["3", "4", "5", "6", "7"]);
+      assert.equal(await store.markers.has("m"), false);
+      await store.markers.set("m");
+      assert.equal(await store.markers.has("m"), true);
       await store.close();
     });
 
     test("sequences() pages through every stored sequence by user key (the pseudonym when pseudonymised)", async () => {
       const store = await open("pages");
       const users = Array.from({ length: 25 }, (_, i) => `user-${i}`);
-      await store.appendEvents(users.flatMap((u, i) => [ev(u, `a${i}`), ev(u, `b${i}`)]));
+      await store.events.append(users.flatMap((u, i) => [ev(u, `a${i}`), ev(u, `b${i}`)]));
       const seen = new Map<string, string[]>();
-      for await (const page of store.sequences(7)) {
+      for await (const page of store.sequences.pages(7)) {
         assert.ok(page.length <= 7 || kind === "redis", "SQLite pages hold at most pageSize users"); // SSCAN COUNT is a hint
         for (const [key, items] of page) seen.set(key, items);
       }
       assert.equal(seen.size, 25);
       users.forEach((u, i) => {
-        assert.deepEqual(seen.get(store.userKey(u)), [`a${i}`, `b${i}`]);
+        assert.deepEqual(seen.get(store.sequences.key(u)), [`a${i}`, `b${i}`]);
       });
-      assert.equal(store.userKey("user-3"), "user-3");
+      assert.equal(store.sequences.key("user-3"), "user-3");
       const hidden = pseudonymizedStore(store, "a-secret-of-enough-length");
-      await hidden.appendEvents([ev("raw-id", "z")]);
-      assert.equal(hidden.userKey("raw-id"), pseudonymizer("a-secret-of-enough-length")("raw-id"));
+      await hidden.events.append([ev("raw-id", "z")]);
+      assert.equal(hidden.sequences.key("raw-id"), pseudonymizer("a-secret-of-enough-length")("raw-id"));
       const keys: string[] = [];
-      for await (const page of hidden.sequences()) keys.push(...page.map(([key]) => key));
-      assert.ok(keys.includes(hidden.userKey("raw-id")) && !keys.includes("raw-id"));
+      for await (const page of hidden.sequences.pages()) keys.push(...page.map(([key]) => key));
+      assert.ok(keys.includes(hidden.sequences.key("raw-id")) && !keys.includes("raw-id"));
       await store.close();
     });
 
     test("cache entries expire, and dropping a user removes only that user's entries", async () => {
       const store = await open("cache");
-      await store.cacheSet("recs:u1", "A", 60_000, "u1");
-      await store.cacheSet("recs:u1:k5", "B", 60_000, "u1");
-      await store.cacheSet("recs:u2", "C", 60_000, "u2");
-      await store.cacheSet("short", "D", 20);
-      assert.equal(await store.cacheGet("recs:u1"), "A");
+      await store.cache.set("recs:u1", "A", 60_000, "u1");
+      await store.cache.set("recs:u1:k5", "B", 60_000, "u1");
+      await store.cache.set("recs:u2", "C", 60_000, "u2");
+      await store.cache.set("short", "D", 20);
+      assert.equal(await store.cache.get("recs:u1"), "A");
       await new Promise((r) => setTimeout(r, 60));
-      assert.equal(await store.cacheGet("short"), undefined);
-      assert.equal(await store.cacheDropUser("u1"), 2);
-      assert.equal(await store.cacheGet("recs:u1"), undefined);
-      assert.equal(await store.cacheGet("recs:u1:k5"), undefined);
-      assert.equal(await store.cacheGet("recs:u2"), "C");
+      assert.equal(await store.cache.get("short"), undefined);
+      assert.equal(await store.cache.dropUser("u1"), 2);
+      assert.equal(await store.cache.get("recs:u1"), undefined);
+      assert.equal(await store.cache.get("recs:u1:k5"), undefined);
+      assert.equal(await store.cache.get("recs:u2"), "C");
       await store.close();
     });
 
     test("deleteUser removes events, sequence and tagged caches, and nothing of other users", async () => {
       const store = await open("delete");
-      await store.appendEvents([ev("gone", "a"), ev("gone", "b"), ev("kept", "c")]);
-      await store.cacheSet("recs:gone", "x", 60_000, "gone");
+      await store.events.append([ev("gone", "a"), ev("gone", "b"), ev("kept", "c")]);
+      await store.cache.set("recs:gone", "x", 60_000, "gone");
       assert.deepEqual(await store.deleteUser("gone"), { events: 2, sequence: true, caches: 1 });
-      assert.deepEqual(await store.userEvents("gone", 10), []);
-      assert.deepEqual(await store.sequence("gone"), []);
-      assert.equal(await store.cacheGet("recs:gone"), undefined);
-      assert.deepEqual(await store.sequence("kept"), ["c"]);
+      assert.deepEqual(await store.events.ofUser("gone", 10), []);
+      assert.deepEqual(await store.sequences.get("gone"), []);
+      assert.equal(await store.cache.get("recs:gone"), undefined);
+      assert.deepEqual(await store.sequences.get("kept"), ["c"]);
       assert.deepEqual(await store.stats(), { events: 1, items: 0, users: 1 });
       await store.close();
     });
@@ -162,17 +162,17 @@ test("catalogue: amazon-beauty items.jsonl imports as is; pages cover every item
   const store = await factories.sqlite("catalog");
   const n = await importCatalog(store, join(datasetsDir, "amazon-beauty", "items.jsonl"));
   assert.equal(n, 12_101);
-  const item = await store.getItem("1");
+  const item = await store.catalogue.get("1");
   assert.equal(item?.title, "OPI Nail Lacquer, Simmer and Shimmer, 0.5-Fluid Ounce");
   assert.deepEqual(item?.attributes, ["OPI", "Makeup", "Nails", "Nail Polish"]);
   assert.equal(item?.inStock, true);
   const seen = new Set<string>();
-  for await (const page of store.items(5000)) for (const it of page) seen.add(it.id);
+  for await (const page of store.catalogue.pages(5000)) for (const it of page) seen.add(it.id);
   assert.equal(seen.size, 12_101);
-  assert.equal(await store.putItem({ ...item!, price: 9.5, inStock: false }), false);
-  assert.equal((await store.getItem("1"))?.price, 9.5);
-  assert.equal(await store.deleteItem("1"), true);
-  assert.equal(await store.deleteItem("1"), false);
+  assert.equal(await store.catalogue.put({ ...item!, price: 9.5, inStock: false }), false);
+  assert.equal((await store.catalogue.get("1"))?.price, 9.5);
+  assert.equal(await store.catalogue.delete("1"), true);
+  assert.equal(await store.catalogue.delete("1"), false);
   assert.equal((await store.stats()).items, 12_100);
   await store.close();
 });
@@ -193,13 +193,13 @@ test("seeding from a prepared amazon-beauty dataset: raw ids, oldest first, once
   assert.equal(await seedSequencesFromDataset(store, data), ds.nUsers);
   const u = 1;
   const expected = Array.from(ds.items.subarray(ds.offsets[u], ds.offsets[u + 1]), (i) => items.value(i));
-  assert.deepEqual(await store.sequence(users.value(u)), expected);
+  assert.deepEqual(await store.sequences.get(users.value(u)), expected);
   await store.deleteUser(users.value(u));
   assert.equal(
     await seedSequencesFromDataset(store, data),
     0,
     "a restart does not re-seed (or revive deleted users)",
   );
-  assert.deepEqual(await store.sequence(users.value(u)), []);
+  assert.deepEqual(await store.sequences.get(users.value(u)), []);
   await store.close();
 });

@@ -3,7 +3,7 @@
 // (type, ts) beside the sequence, which is ordered by event time, ties by arrival: matched from the newest
 // back, an item with no stored event (seeded from the training data) reads as unknown ("" / NaN).
 import type { HistoryEvents } from "../../artifact/index.js";
-import type { StoredEvent } from "../storage/store.js";
+import type { StoredEvent } from "../storage/event-log.js";
 
 /** The events behind `sequence` (raw item ids, oldest first), position by position. */
 export function sequenceEvents(sequence: readonly string[], stored: readonly StoredEvent[]): HistoryEvents {

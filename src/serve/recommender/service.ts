@@ -127,7 +127,7 @@ export class RecommenderService {
         service.catalogue.upsert({ id: raw });
     for (const raw of model.itemIds?.slice(1) ?? [])
       if (service.catalogue.denseId(raw) === undefined) service.catalogue.upsert({ id: raw });
-    for await (const page of store.items(1000)) {
+    for await (const page of store.catalogue.pages(1000)) {
       for (const item of page) {
         service.catalogue.upsert(metaOf(item));
         addDocument(service.searchIndex, { ...item, attributes: item.attributes });
@@ -184,7 +184,7 @@ export class RecommenderService {
   }
 
   private async *storedHistories(): AsyncIterable<Array<[string, Int32Array]>> {
-    for await (const page of this.store.sequences())
+    for await (const page of this.store.sequences.pages())
       yield page.map(([key, items]): [string, Int32Array] => [key, this.denseHistory(items)]);
   }
 
@@ -250,16 +250,19 @@ export class RecommenderService {
   /** For a model that reads event types or times: the stored events behind the dense history of `sequence`. */
   private async historyEvents(userId: string, sequence: readonly string[], model: ServingModel) {
     if (!model.usesEvents) return undefined;
-    const events = sequenceEvents(sequence, await this.store.userEvents(userId, sequence.length));
+    const events = sequenceEvents(sequence, await this.store.events.ofUser(userId, sequence.length));
     return keepEvents(events, (i) => this.catalogue.denseId(sequence[i]) !== undefined);
   }
 
   private async userVector(userId: string, bundle: ModelBundle) {
-    const sequence = await this.store.sequence(userId);
+    const sequence = await this.store.sequences.get(userId);
     const history = this.denseHistory(sequence);
     if (bundle.model.dim === 0 || history.length === 0) return { history, vector: undefined };
     const events = await this.historyEvents(userId, sequence, bundle.model);
-    return { history, vector: await bundle.userVectors.get(this.store.userKey(userId), history, events) };
+    return {
+      history,
+      vector: await bundle.userVectors.get(this.store.sequences.key(userId), history, events),
+    };
   }
 
   async recommendFor(
@@ -268,7 +271,7 @@ export class RecommenderService {
   ): Promise<RecommendResult & { history: Int32Array; version: string }> {
     const bundle = this.current.acquire();
     try {
-      const key = this.store.userKey(userId);
+      const key = this.store.sequences.key(userId);
       const { history, vector: uv } = await this.userVector(userId, bundle);
       const state = this.state(bundle, key);
       if (bundle.rank && uv && bundle.model.ranker) {
@@ -328,11 +331,11 @@ export class RecommenderService {
     const deltas: InteractionDelta[] = [];
     const encode: Array<[string, Int32Array, HistoryEvents?]> = [];
     for (const [userId, userEvents] of byUser) {
-      const sequence = await this.store.sequence(userId); // already holds these events, at their times
+      const sequence = await this.store.sequences.get(userId); // already holds these events, at their times
       deltas.push(...(await this.userDeltas(userId, userEvents, sequence)));
       const history = this.denseHistory(sequence);
       const events = await this.historyEvents(userId, sequence, this.current.model);
-      if (history.length > 0) encode.push([this.store.userKey(userId), history, events]);
+      if (history.length > 0) encode.push([this.store.sequences.key(userId), history, events]);
     }
     try {
       await this.live.record(deltas);
@@ -355,7 +358,7 @@ export class RecommenderService {
     // Reading the stored events costs ~2 µs per event: only when the new ones are not simply the newest.
     const positions =
       tailPositions(sequence, fresh) ??
-      eventPositions(sequence, await this.store.userEvents(userId, fresh.length + sequence.length), fresh);
+      eventPositions(sequence, await this.store.events.ofUser(userId, fresh.length + sequence.length), fresh);
     return fresh.map((e, i) => ({
       item: e.itemId,
       ts: e.ts,
@@ -451,7 +454,7 @@ export class RecommenderService {
   }
 
   onUserDelete(userId: string): void {
-    const key = this.store.userKey(userId);
+    const key = this.store.sequences.key(userId);
     this.current.userVectors.delete(key);
     this.next?.userVectors.delete(key);
   }

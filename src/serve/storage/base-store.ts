@@ -1,79 +1,39 @@
 // What both stores share: the SQLite file holds the event log, the catalogue, the markers and every user's
-// sequence (updated in the event's transaction). Subclasses decide where sequences are read from and where
-// caches live.
+// sequence (updated in the event's transaction). Subclasses decide how events are appended, where sequences
+// are read from and where caches live.
+import type { Cache } from "./cache.js";
+import type { Catalogue } from "./catalogue.js";
 import type { DeltaLog } from "./delta-log.js";
+import type { AppendResult, EventLog } from "./event-log.js";
+import type { Markers } from "./markers.js";
+import type { Sequences } from "./sequences.js";
 import type { InsertOutcome, SqliteTables } from "./sqlite-tables.js";
-import type {
-  AppendResult,
-  CatalogItem,
-  ItemInput,
-  NewEvent,
-  SeedSequence,
-  Store,
-  StoredEvent,
-  StoreStats,
-  UserDeletion,
-} from "./store.js";
+import type { Store, StoreStats, UserDeletion } from "./store.js";
 
 export abstract class SqliteBackedStore implements Store {
   abstract readonly kind: Store["kind"];
+  abstract readonly events: EventLog;
+  abstract readonly sequences: Sequences;
+  abstract readonly cache: Cache;
   abstract readonly deltas: DeltaLog;
+  readonly catalogue: Catalogue;
+  readonly markers: Markers;
   protected closed = false;
 
-  constructor(protected readonly tables: SqliteTables) {}
+  constructor(protected readonly tables: SqliteTables) {
+    this.catalogue = sqliteCatalogue(tables);
+    this.markers = sqliteMarkers(tables);
+  }
 
-  abstract appendEvents(events: NewEvent[]): Promise<AppendResult>;
-  abstract sequence(userId: string): Promise<string[]>;
-  abstract sequences(pageSize?: number): AsyncIterable<Array<[string, string[]]>>;
-  abstract seedSequences(sequences: Iterable<SeedSequence>): Promise<number>;
-  abstract cacheGet(key: string): Promise<string | undefined>;
-  abstract cacheSet(key: string, value: string, ttlMs: number, userId?: string): Promise<void>;
-  abstract cacheDropUser(userId: string): Promise<number>;
   /** Removes the user's sequence outside the SQLite file; returns whether there was one. */
   protected abstract deleteSharedSequence(userId: string): Promise<boolean>;
   protected abstract countUsers(): Promise<number>;
 
-  userKey(userId: string): string {
-    return userId;
-  }
-
-  async userEvents(userId: string, limit: number): Promise<StoredEvent[]> {
-    return this.tables.userEvents(userId, limit);
-  }
-
-  async hasMarker(name: string): Promise<boolean> {
-    return this.tables.hasMarker(name);
-  }
-
-  async setMarker(name: string): Promise<void> {
-    this.tables.setMarker(name);
-  }
-
   async deleteUser(userId: string): Promise<UserDeletion> {
     const deleted = this.tables.deleteUser(userId);
     const shared = await this.deleteSharedSequence(userId);
-    const caches = await this.cacheDropUser(userId);
+    const caches = await this.cache.dropUser(userId);
     return { events: deleted.events, sequence: deleted.sequence || shared, caches };
-  }
-
-  async getItem(id: string): Promise<CatalogItem | undefined> {
-    return this.tables.getItem(id);
-  }
-
-  async putItem(item: ItemInput): Promise<boolean> {
-    return this.tables.putItems([item]) === 1;
-  }
-
-  async putItems(items: ItemInput[]): Promise<number> {
-    return this.tables.putItems(items);
-  }
-
-  async deleteItem(id: string): Promise<boolean> {
-    return this.tables.deleteItem(id);
-  }
-
-  items(pageSize = 1000): AsyncIterable<CatalogItem[]> {
-    return this.tables.itemPages(pageSize);
   }
 
   async stats(): Promise<StoreStats> {
@@ -90,11 +50,52 @@ export abstract class SqliteBackedStore implements Store {
   }
 }
 
-/** The result of an append from its per-event outcomes and which of them were applied now. */
-export function appendResult(fresh: boolean[]): AppendResult {
+/**
+ * The event log in the SQLite file. Inserting the events also extends the users' sequences in the file, in
+ * the same transaction; `complete`, when given, then finishes the append elsewhere (RedisStore: the
+ * sequences in Redis) and may mark duplicates it completed as fresh.
+ */
+export function sqliteEventLog(
+  tables: SqliteTables,
+  complete?: (outcomes: InsertOutcome[], fresh: boolean[]) => Promise<void>,
+): EventLog {
+  return {
+    append: async (events) => {
+      const outcomes = await tables.insertEvents(events);
+      const fresh = freshFlags(outcomes);
+      if (complete) await complete(outcomes, fresh);
+      return appendResult(fresh);
+    },
+    ofUser: async (userId, limit) => tables.userEvents(userId, limit),
+  };
+}
+
+/** The catalogue in the SQLite file. */
+function sqliteCatalogue(tables: SqliteTables): Catalogue {
+  return {
+    get: async (id) => tables.getItem(id),
+    put: async (item) => tables.putItems([item]) === 1,
+    putMany: async (items) => tables.putItems(items),
+    delete: async (id) => tables.deleteItem(id),
+    pages: (pageSize = 1000) => tables.itemPages(pageSize),
+  };
+}
+
+/** The markers in the SQLite file. */
+function sqliteMarkers(tables: SqliteTables): Markers {
+  return {
+    has: async (name) => tables.hasMarker(name),
+    set: async (name) => {
+      tables.setMarker(name);
+    },
+  };
+}
+
+/** The result of an append from which of its events were applied now. */
+function appendResult(fresh: boolean[]): AppendResult {
   const inserted = fresh.filter(Boolean).length;
   return { inserted, duplicates: fresh.length - inserted, fresh };
 }
 
 /** Whether each outcome's event was written by this append. */
-export const freshFlags = (outcomes: InsertOutcome[]): boolean[] => outcomes.map((o) => o.fresh);
+const freshFlags = (outcomes: InsertOutcome[]): boolean[] => outcomes.map((o) => o.fresh);

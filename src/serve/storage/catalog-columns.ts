@@ -7,7 +7,7 @@
 import type { z } from "zod";
 import { ColumnMapSchema } from "../../data/source.js";
 import { SeqrankError } from "../../util/errors.js";
-import type { ItemInput } from "./store.js";
+import type { ItemInput } from "./catalogue.js";
 
 export const CatalogColumnsSchema = ColumnMapSchema.pick({
   item: true,

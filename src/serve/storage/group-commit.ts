@@ -8,7 +8,8 @@
 // not at once.
 import { SeqrankError } from "../../util/errors.js";
 import type { DeltaLog, InteractionDelta } from "./delta-log.js";
-import type { AppendResult, NewEvent, Store } from "./store.js";
+import type { AppendResult, EventLog, NewEvent } from "./event-log.js";
+import type { Store } from "./store.js";
 
 interface Waiting<T, R> {
   items: T[];
@@ -132,7 +133,7 @@ export interface GroupCommitStoreOptions {
 }
 
 /**
- * The store with group commit for its two durable write paths: `appendEvents` and `deltas.append` (the
+ * The store with group commit for its two durable write paths: `events.append` and `deltas.append` (the
  * recommender appends a request's co-visitation and popularity deltas, another commit per request). Events
  * of one group are inserted in arrival order in one transaction, so a second event with an `event_id`
  * already in the group is a duplicate exactly as it would be in a later commit. `flushed` waits for what
@@ -142,8 +143,8 @@ export function groupCommitStore(
   inner: Store,
   opts: GroupCommitStoreOptions,
 ): Store & { flushed(): Promise<void> } {
-  const events = new GroupCommit<NewEvent, AppendResult, AppendResult>({
-    commit: (batch) => inner.appendEvents(batch),
+  const eventWrites = new GroupCommit<NewEvent, AppendResult, AppendResult>({
+    commit: (batch) => inner.events.append(batch),
     share: appendShare,
     // The store's own input check (a `ts` that is not integer ms) fails one request, not its whole group.
     isInputError: (err) => err instanceof SeqrankError && err.code === "SR_ERR_VALIDATION",
@@ -158,38 +159,31 @@ export function groupCommitStore(
     maxItems: opts.maxBatchEvents,
     onCommit: (items, writes, seconds) => opts.onCommit?.("deltas", items, writes, seconds),
   });
+  const events: EventLog = {
+    append: (batch) => eventWrites.write(batch),
+    ofUser: (userId, limit) => inner.events.ofUser(userId, limit),
+  };
   const deltas: DeltaLog = {
     append: (batch) => deltaWrites.write(batch),
     after: (cursor, limit) => inner.deltas.after(cursor, limit),
     watch: (cursor, onAppend) => inner.deltas.watch(cursor, onAppend),
   };
   const flushed = async () => {
-    await Promise.all([events.flushed(), deltaWrites.flushed()]);
+    await Promise.all([eventWrites.flushed(), deltaWrites.flushed()]);
   };
   return {
     kind: inner.kind,
-    appendEvents: (batch) => events.write(batch),
-    userEvents: (userId, limit) => inner.userEvents(userId, limit),
-    sequence: (userId) => inner.sequence(userId),
-    userKey: (userId) => inner.userKey(userId),
-    sequences: (pageSize) => inner.sequences(pageSize),
-    seedSequences: (sequences) => inner.seedSequences(sequences),
-    hasMarker: (name) => inner.hasMarker(name),
-    setMarker: (name) => inner.setMarker(name),
+    events,
+    sequences: inner.sequences,
+    catalogue: inner.catalogue,
+    cache: inner.cache,
+    markers: inner.markers,
+    deltas,
     // Events queued before the deletion commit first, so a deletion never leaves them behind.
     deleteUser: async (userId) => {
-      await events.flushed();
+      await eventWrites.flushed();
       return inner.deleteUser(userId);
     },
-    getItem: (id) => inner.getItem(id),
-    putItem: (item) => inner.putItem(item),
-    putItems: (items) => inner.putItems(items),
-    deleteItem: (id) => inner.deleteItem(id),
-    items: (pageSize) => inner.items(pageSize),
-    cacheGet: (key) => inner.cacheGet(key),
-    cacheSet: (key, value, ttlMs, userId) => inner.cacheSet(key, value, ttlMs, userId),
-    cacheDropUser: (userId) => inner.cacheDropUser(userId),
-    deltas,
     stats: () => inner.stats(),
     isOpen: () => inner.isOpen(),
     flushed,

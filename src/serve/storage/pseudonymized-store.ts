@@ -1,8 +1,10 @@
 // Keyed-hash pseudonymisation: the wrapped store only ever sees HMAC-SHA256(secret, userId), so neither the
 // SQLite file nor Redis holds a raw user id, while callers keep using raw ids. Cache keys are hashed too,
-// since callers may build them from user ids.
+// since callers may build them from user ids. The catalogue, the markers and the delta log hold no user ids
+// and pass through.
 import { createHmac } from "node:crypto";
-import type { AppendResult, NewEvent, SeedSequence, Store, StoredEvent, UserDeletion } from "./store.js";
+import type { SeedSequence } from "./sequences.js";
+import type { Store, UserDeletion } from "./store.js";
 
 export function pseudonymizer(secret: string): (id: string) => string {
   return (id) => createHmac("sha256", secret).update(id).digest("base64url");
@@ -12,32 +14,32 @@ export function pseudonymizedStore(inner: Store, secret: string): Store {
   const hash = pseudonymizer(secret);
   return {
     kind: inner.kind,
-    appendEvents: (events: NewEvent[]): Promise<AppendResult> =>
-      inner.appendEvents(events.map((e) => ({ ...e, userId: hash(e.userId) }))),
-    userEvents: (userId: string, limit: number): Promise<StoredEvent[]> =>
-      inner.userEvents(hash(userId), limit),
-    sequence: (userId) => inner.sequence(hash(userId)),
-    userKey: hash,
-    sequences: (pageSize) => inner.sequences(pageSize), // already keyed by pseudonym
-    seedSequences: (sequences) =>
-      inner.seedSequences(
-        (function* () {
-          for (const [userId, items, times] of sequences) yield [hash(userId), items, times] as SeedSequence;
-        })(),
-      ),
-    hasMarker: (name) => inner.hasMarker(name),
-    setMarker: (name) => inner.setMarker(name),
+    events: {
+      append: (events) => inner.events.append(events.map((e) => ({ ...e, userId: hash(e.userId) }))),
+      ofUser: (userId, limit) => inner.events.ofUser(hash(userId), limit),
+    },
+    sequences: {
+      get: (userId) => inner.sequences.get(hash(userId)),
+      key: hash,
+      pages: (pageSize) => inner.sequences.pages(pageSize), // already keyed by pseudonym
+      seed: (sequences) =>
+        inner.sequences.seed(
+          (function* () {
+            for (const [userId, items, times] of sequences)
+              yield [hash(userId), items, times] as SeedSequence;
+          })(),
+        ),
+    },
+    catalogue: inner.catalogue,
+    cache: {
+      get: (key) => inner.cache.get(hash(key)),
+      set: (key, value, ttlMs, userId) =>
+        inner.cache.set(hash(key), value, ttlMs, userId === undefined ? undefined : hash(userId)),
+      dropUser: (userId) => inner.cache.dropUser(hash(userId)),
+    },
+    markers: inner.markers,
+    deltas: inner.deltas,
     deleteUser: (userId: string): Promise<UserDeletion> => inner.deleteUser(hash(userId)),
-    getItem: (id) => inner.getItem(id),
-    putItem: (item) => inner.putItem(item),
-    putItems: (items) => inner.putItems(items),
-    deleteItem: (id) => inner.deleteItem(id),
-    items: (pageSize) => inner.items(pageSize),
-    cacheGet: (key) => inner.cacheGet(hash(key)),
-    cacheSet: (key, value, ttlMs, userId) =>
-      inner.cacheSet(hash(key), value, ttlMs, userId === undefined ? undefined : hash(userId)),
-    cacheDropUser: (userId) => inner.cacheDropUser(hash(userId)),
-    deltas: inner.deltas, // holds no user ids
     stats: () => inner.stats(),
     isOpen: () => inner.isOpen(),
     close: () => inner.close(),

@@ -7,7 +7,9 @@ import { createInterface } from "node:readline";
 import { loadDataset, readVocabTsv } from "../../data/index.js";
 import { SeqrankError } from "../../util/errors.js";
 import { type CatalogColumns, catalogItem } from "./catalog-columns.js";
-import type { ItemInput, SeedSequence, Store } from "./store.js";
+import type { ItemInput } from "./catalogue.js";
+import type { SeedSequence } from "./sequences.js";
+import type { Store } from "./store.js";
 
 /**
  * Seeds the sequence of every dataset user once per store (a marker records it, so users deleted later are
@@ -16,7 +18,7 @@ import type { ItemInput, SeedSequence, Store } from "./store.js";
 export async function seedSequencesFromDataset(store: Store, dataDir: string): Promise<number> {
   const ds = loadDataset(dataDir);
   const marker = `sequences-seeded:${ds.name}`;
-  if (await store.hasMarker(marker)) return 0;
+  if (await store.markers.has(marker)) return 0;
   const users = readVocabTsv(join(dataDir, "users.tsv"));
   const items = readVocabTsv(join(dataDir, "items.tsv"));
   function* sequences(): Generator<SeedSequence> {
@@ -31,8 +33,8 @@ export async function seedSequencesFromDataset(store: Store, dataDir: string): P
       yield [users.value(u), seq, times];
     }
   }
-  const seeded = await store.seedSequences(sequences());
-  await store.setMarker(marker);
+  const seeded = await store.sequences.seed(sequences());
+  await store.markers.set(marker);
   return seeded;
 }
 
@@ -58,6 +60,6 @@ export async function importCatalog(store: Store, file: string, columns?: Catalo
       throw new SeqrankError("SR_ERR_CATALOG_FILE", `${file}:${lineNo}: not a JSON object`);
     items.push(catalogItem(row as Record<string, unknown>, columns, `${file}:${lineNo}`));
   }
-  for (let i = 0; i < items.length; i += 1000) await store.putItems(items.slice(i, i + 1000));
+  for (let i = 0; i < items.length; i += 1000) await store.catalogue.putMany(items.slice(i, i + 1000));
   return items.length;
 }

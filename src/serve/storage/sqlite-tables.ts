@@ -7,9 +7,11 @@
 import { randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
 import { SeqrankError } from "../../util/errors.js";
+import type { CatalogItem, ItemInput } from "./catalogue.js";
+import type { NewEvent, StoredEvent } from "./event-log.js";
+import type { SeedSequence } from "./sequences.js";
 import { guarded, openDatabase } from "./sqlite-file.js";
 import { SqliteTimelines } from "./sqlite-timelines.js";
-import type { CatalogItem, ItemInput, NewEvent, SeedSequence, StoredEvent } from "./store.js";
 import { eventEntry, newestEntries, seedEntries, type TimelineEntry } from "./timeline.js";
 import { WalSync } from "./wal-sync.js";
 

@@ -47,10 +47,10 @@ export default async function eventRoutes(app: FastifyInstance, opts: EventRoute
         "events" in request.body
           ? request.body.events.map((b, i) => toEvent(b, `events[${i}].`, rules))
           : [toEvent(request.body, "", rules)];
-      const result = await app.store.appendEvents(events);
+      const result = await app.store.events.append(events);
       for (const e of events) accepted.inc({ type: e.type });
       stored.inc({}, result.inserted);
-      for (const userId of new Set(events.map((e) => e.userId))) await app.store.cacheDropUser(userId);
+      for (const userId of new Set(events.map((e) => e.userId))) await app.store.cache.dropUser(userId);
       // A retried event (same event_id) is stored once, so hooks (co-visitation, popularity) see it once.
       const forHooks: AcceptedEvent[] = events
         .filter((_, i) => result.fresh[i])

@@ -21,7 +21,7 @@ export interface ItemRoutesOptions {
 
 export default async function itemRoutes(app: FastifyInstance, opts: ItemRoutesOptions): Promise<void> {
   const stored = async (id: string): Promise<CatalogItem> => {
-    const item = await app.store.getItem(id);
+    const item = await app.store.catalogue.get(id);
     if (!item) throw httpError("SR_ERR_NOT_FOUND", `no item with id "${id}"`);
     return item;
   };
@@ -37,9 +37,9 @@ export default async function itemRoutes(app: FastifyInstance, opts: ItemRoutesO
     { schema: { body: NewItemBody, response: createdItemResponses } },
     async (request, reply) => {
       const { id, ...fields } = request.body;
-      if (await app.store.getItem(id))
+      if (await app.store.catalogue.get(id))
         throw httpError("SR_ERR_CONFLICT", `item "${id}" already exists (use PUT)`);
-      await app.store.putItem(toItemInput(id, fields));
+      await app.store.catalogue.put(toItemInput(id, fields));
       const item = await stored(id);
       await opts.runHook("onItemChange", { kind: "upsert", item, created: true }, request.log);
       return reply.code(201).send(toItemResponse(item));
@@ -50,7 +50,7 @@ export default async function itemRoutes(app: FastifyInstance, opts: ItemRoutesO
     "/v1/items/:id",
     { schema: { params: ItemParams, body: ItemBody, response: putItemResponses } },
     async (request) => {
-      const created = await app.store.putItem(toItemInput(request.params.id, request.body));
+      const created = await app.store.catalogue.put(toItemInput(request.params.id, request.body));
       const item = await stored(request.params.id);
       await opts.runHook("onItemChange", { kind: "upsert", item, created }, request.log);
       return { item: toItemResponse(item), created };
@@ -62,7 +62,8 @@ export default async function itemRoutes(app: FastifyInstance, opts: ItemRoutesO
     { schema: { params: ItemParams, response: deleteItemResponses } },
     async (request) => {
       const { id } = request.params;
-      if (!(await app.store.deleteItem(id))) throw httpError("SR_ERR_NOT_FOUND", `no item with id "${id}"`);
+      if (!(await app.store.catalogue.delete(id)))
+        throw httpError("SR_ERR_NOT_FOUND", `no item with id "${id}"`);
       await opts.runHook("onItemChange", { kind: "delete", id }, request.log);
       return { id, deleted: true };
     },

@@ -60,7 +60,7 @@ export default async function userRoutes(app: FastifyInstance, opts: UserRoutesO
       },
     },
     async (request) => {
-      const events = await app.store.userEvents(request.params.id, request.query.limit);
+      const events = await app.store.events.ofUser(request.params.id, request.query.limit);
       return {
         user_id: request.params.id,
         events: events.map((e) => ({
@@ -77,7 +77,10 @@ export default async function userRoutes(app: FastifyInstance, opts: UserRoutesO
   app.get<{ Params: UserParams }>(
     "/v1/users/:id/sequence",
     { schema: { params: UserParams, response: { 200: SequenceResponse, ...ERRORS_4XX } } },
-    async (request) => ({ user_id: request.params.id, items: await app.store.sequence(request.params.id) }),
+    async (request) => ({
+      user_id: request.params.id,
+      items: await app.store.sequences.get(request.params.id),
+    }),
   );
 
   app.delete<{ Params: UserParams }>(
