@@ -6,17 +6,20 @@ import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { accountPrepare, type RowAccount } from "../data/accounting.js";
+import { accountPrepare } from "../data/accounting.js";
 import { buildDataset } from "../data/build.js";
+import { CTR_PRESETS, ctrPresetSpec } from "../data/ctr/ctr-presets.js";
 import { openDuckDB } from "../data/db.js";
-import { filterSettings, type Setting } from "../data/filter-settings.js";
-import { FILTERED_COUNTS_FILE, FILTERED_FILE, type FilteredOutput } from "../data/filtered.js";
-import { ingest } from "../data/ingest.js";
-import type { RuleCount } from "../data/prepared.js";
+import { filterSettings } from "../data/filter-settings.js";
+import { FILTERED_COUNTS_FILE, FILTERED_FILE } from "../data/filtered.js";
+import { type IngestProgress, ingest } from "../data/ingest.js";
 import { defaultDatasetsDir, PRESETS, presetSpec } from "../data/presets.js";
 import type { IngestSpecInput } from "../data/source.js";
+import { defined } from "../util/defined.js";
 import { SeqrankError } from "../util/errors.js";
 import { printResultLine } from "../util/result-line.js";
+import { prepareCtrTable } from "./prepare-ctr.js";
+import { printCounts, printReport, removed, show } from "./prepare-report.js";
 
 interface PrepareFlags {
   out: string;
@@ -38,6 +41,10 @@ interface PrepareFlags {
   priceBuckets?: number;
   filteredLimit?: number;
   memoryLimit: string;
+  task?: string;
+  protocol?: string;
+  historyLen?: number;
+  seed?: number;
 }
 
 const number = (flag: string) => (value: string) => {
@@ -96,6 +103,20 @@ export function registerPrepare(program: Command): void {
       number("--filtered-limit"),
     )
     .option("--memory-limit <size>", "DuckDB memory limit", "2GB")
+    .option(
+      "--task <task>",
+      `sequences (default) or ctr: a CTR table (presets ${Object.keys(CTR_PRESETS).join(", ")}; a --config with a "ctr" section is one already)`,
+    )
+    .option(
+      "--protocol <name>",
+      "--task ctr, movielens-1m: threshold (every rating) | recbole (rating-3 rows filtered)",
+    )
+    .option(
+      "--history-len <n>",
+      "--task ctr presets: history items per row (movielens-1m: 0 = none)",
+      number("--history-len"),
+    )
+    .option("--seed <n>", "--task ctr presets: seed of the random split", number("--seed"))
     .action(async (preset: string | undefined, flags: PrepareFlags) => {
       const spec = loadSpec(preset, flags);
       const out = resolve(flags.out);
@@ -111,6 +132,20 @@ function loadSpec(preset: string | undefined, flags: PrepareFlags): IngestSpecIn
       "give either a preset name or --config <file.json>, not both or neither",
     );
   }
+  const task = flags.task ?? "sequences";
+  if (task !== "sequences" && task !== "ctr") {
+    throw new SeqrankError("SR_ERR_CLI_ARG", `--task must be sequences or ctr, got "${flags.task}"`);
+  }
+  const ctrFlags = defined({ protocol: flags.protocol, historyLen: flags.historyLen, seed: flags.seed });
+  if (Object.keys(ctrFlags).length && !(task === "ctr" && preset)) {
+    const flag = { protocol: "--protocol", historyLen: "--history-len", seed: "--seed" }[
+      Object.keys(ctrFlags)[0]
+    ];
+    throw new SeqrankError(
+      "SR_ERR_CLI_ARG",
+      `${flag} applies to a CTR preset (seqrank prepare <preset> --task ctr); a config sets it in its "ctr" section`,
+    );
+  }
   let spec: IngestSpecInput;
   if (flags.config) {
     const path = resolve(flags.config);
@@ -120,8 +155,15 @@ function loadSpec(preset: string | undefined, flags: PrepareFlags): IngestSpecIn
       throw new SeqrankError("SR_ERR_CONFIG", `${path}: cannot read the config: ${(err as Error).message}`);
     }
     spec = { ...spec, baseDir: resolve(dirname(path), spec.baseDir ?? ".") };
+    if (task === "ctr" && !spec.ctr) {
+      throw new SeqrankError("SR_ERR_CONFIG", `${path}: --task ctr needs a "ctr" section in the config`);
+    }
   } else {
-    spec = presetSpec(preset!, flags.datasets ? resolve(flags.datasets) : defaultDatasetsDir());
+    const datasetsDir = flags.datasets ? resolve(flags.datasets) : defaultDatasetsDir();
+    spec =
+      task === "ctr"
+        ? ctrPresetSpec(preset!, { ...ctrFlags, datasetsDir } as Parameters<typeof ctrPresetSpec>[1])
+        : presetSpec(preset!, datasetsDir);
   }
   const cleaning = { ...spec.cleaning };
   if (flags.malformed !== undefined) {
@@ -181,17 +223,29 @@ async function prepare(spec: IngestSpecInput, out: string, flags: PrepareFlags) 
     hideCursor: true,
   });
   let ingestSteps = 0;
+  const onProgress = (p: IngestProgress) => {
+    if (ingestSteps === 0) bar.start(p.total + BUILD_STAGES.length, 0, { step: p.step });
+    ingestSteps = p.total;
+    bar.update(p.done, { step: p.step });
+  };
   const db = await openDuckDB({ path: dbPath, tempDirectory: tmp, memoryLimit: flags.memoryLimit });
   try {
-    const ingested = await ingest(spec, {
-      out,
-      conn: db.conn,
-      onProgress: (p) => {
-        if (ingestSteps === 0) bar.start(p.total + BUILD_STAGES.length, 0, { step: p.step });
-        ingestSteps = p.total;
-        bar.update(p.done, { step: p.step });
-      },
-    });
+    if (spec.ctr) {
+      const build = Object.keys(buildOverrides(flags)).filter((k) => k !== "filteredRowsLimit");
+      if (build.length) {
+        throw new SeqrankError(
+          "SR_ERR_CLI_ARG",
+          `${build.join(", ")}: sequence build settings do not apply to a CTR table (its "ctr" section sets rows, labels and split)`,
+        );
+      }
+      return await prepareCtrTable(
+        spec,
+        out,
+        { conn: db.conn, onProgress, ...defined({ filteredRowsLimit: flags.filteredLimit }) },
+        () => bar.stop(),
+      );
+    }
+    const ingested = await ingest(spec, { out, conn: db.conn, onProgress });
     const base = {
       command: "prepare",
       name: ingested.name,
@@ -204,7 +258,9 @@ async function prepare(spec: IngestSpecInput, out: string, flags: PrepareFlags) 
     if (ingested.counts.interactions === 0) {
       // A catalog without events (e.g. taobao-product-titles-zh): nothing to build; keep the items.
       const itemsFile = join(out, "items.jsonl");
-      await db.conn.run(`COPY (SELECT * FROM items) TO '${itemsFile.replace(/'/g, "''")}' (FORMAT JSON)`);
+      await db.conn.run(
+        `COPY (SELECT * EXCLUDE (profile) FROM items) TO '${itemsFile.replace(/'/g, "''")}' (FORMAT JSON)`,
+      );
       // No build, no filters: a list left by an earlier run of this folder would be wrong.
       for (const f of [FILTERED_FILE, FILTERED_COUNTS_FILE]) rmSync(join(out, f), { force: true });
       bar.stop();
@@ -261,60 +317,5 @@ async function prepare(spec: IngestSpecInput, out: string, flags: PrepareFlags) 
     bar.stop();
     db.close();
     removeWork();
-  }
-}
-
-/** Rows removed by each rule (rowsIn − kept). */
-function removed(rules: RuleCount[]): Record<string, number> {
-  return Object.fromEntries(rules.map((r) => [r.rule, r.rowsIn - r.kept]));
-}
-
-const show = (v: unknown) =>
-  typeof v === "number" ? v.toLocaleString("en-US") : Array.isArray(v) ? v.join(",") : String(v);
-
-/** Settings with defaults, the per-rule table and, per table read, the accounting identity. */
-function printReport(
-  settings: Record<string, Setting>,
-  rules: RuleCount[],
-  accounting: Partial<Record<string, RowAccount>>,
-  filtered?: FilteredOutput,
-): void {
-  printColumns([
-    ["setting", "value", "default"],
-    ...Object.entries(settings).map(([name, s]) => [name, show(s.value), show(s.default)]),
-  ]);
-  console.log("");
-  printColumns([
-    ["rule", "rows in", "kept", "quarantined", "filtered"],
-    ...rules.map((r) => [r.rule, r.rowsIn, r.kept, r.quarantined, r.filtered].map(show)),
-  ]);
-  console.log("");
-  for (const [table, a] of Object.entries(accounting)) {
-    if (!a) continue;
-    console.log(
-      `${table}: ${show(a.rows_read)} rows read = ${show(a.kept)} kept + ${show(a.quarantined)} quarantined + ` +
-        `${show(a.filtered)} filtered`,
-    );
-  }
-  if (filtered) {
-    const how =
-      filtered.mode === "rows"
-        ? "one line per row"
-        : `counts per user and item: more than the limit of ${show(filtered.limit)} rows`;
-    console.log(`filtered rows: ${filtered.file} (${show(filtered.rows)} rows, ${how})`);
-  }
-}
-
-function printCounts(counts: { users: number; items: number; interactions: number }): void {
-  console.log(
-    `users ${show(counts.users)} · items ${show(counts.items)} · interactions ${show(counts.interactions)}`,
-  );
-}
-
-/** First column left-aligned, the others right-aligned. */
-function printColumns(rows: string[][]): void {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-  for (const row of rows) {
-    console.log(row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
   }
 }

@@ -9,7 +9,7 @@
 //      order `ord`): on a timestamp-free source that is plain file order, so already-dense inputs such
 //      as amazon-beauty keep their ids;
 //   4. sessions, split boundaries, item side features; 5. write everything (cache.ts).
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { z } from "zod";
@@ -211,6 +211,8 @@ export async function buildDataset(conn: DuckDBConnection, options: BuildOptions
     writeVocabTsv(join(opts.out, "tokens.tsv"), built.vocabs.token, "token");
     writeCatalogFile(join(opts.out, CATALOG_JSONL), items, records);
     writeDataset(opts.out, dataset);
+    // A CTR table an earlier run left in this folder would be loaded instead (src/data/ctr/load.ts).
+    for (const stale of ["ctr.json", "ctr.bin"]) rmSync(join(opts.out, stale), { force: true });
     return {
       out: opts.out,
       meta,

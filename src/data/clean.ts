@@ -23,7 +23,7 @@ export async function markExactDuplicates(conn: DuckDBConnection): Promise<void>
             USING (${key})
           WHERE rule IS NULL
           WINDOW w AS (PARTITION BY ${key}, session_id, title, category, brand, price, attributes,
-                       profile::VARCHAR ORDER BY e.rowid)) d
+                       profile::VARCHAR, label ORDER BY e.rowid)) d
     WHERE s.rowid = d.rid AND d.rn > 1`);
 }
 
@@ -49,6 +49,23 @@ export async function markDuplicateIds(conn: DuckDBConnection, role: "items" | "
           FROM ${table} WHERE rule IS NULL
           WINDOW w AS (PARTITION BY src, ${key} ORDER BY rowid)) d
     WHERE s.rowid = d.rid AND d.rn > 1`);
+}
+
+/** Events whose user (item) is not defined by a kept row of the users (items) files: rule unknown_user
+ *  (unknown_item). Only when such files were read; `files` names them in the reason. */
+export async function markUnknownIds(
+  conn: DuckDBConnection,
+  role: "items" | "users",
+  files: string[],
+): Promise<void> {
+  const [key, rule, what] =
+    role === "items" ? ["item_id", "unknown_item", "item"] : ["user_id", "unknown_user", "user"];
+  const col = role === "items" ? "item_col" : "user_col";
+  const listed = files.map((f) => f.split("/").at(-1)).join(", ");
+  await conn.run(`UPDATE ${EVENTS} s SET rule = '${rule}',
+      col = (SELECT ${col} FROM sr_sources f WHERE f.src = s.src),
+      reason = '${what} "' || s.${key} || '" is not in the ${role} file (${listed.replace(/'/g, "''")}); expected a defined ${what}'
+    WHERE s.rule IS NULL AND s.${key} NOT IN (SELECT ${key} FROM ${stageTable(role)} WHERE rule IS NULL)`);
 }
 
 /** Users whose kept event volume or event rate is a robust outlier; their events are marked `bot`. */

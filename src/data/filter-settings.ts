@@ -8,6 +8,8 @@ export interface Setting {
   default: unknown;
 }
 
+const UNKNOWN_DEFAULT = "keep (quarantine for a CTR table)";
+
 /** Cleaning rules (quarantine) and, when a dataset was built, the build's filters. */
 export function filterSettings(
   cleaning: Cleaning,
@@ -26,6 +28,8 @@ export function filterSettings(
     "cleaning.bots.enabled": { value: cleaning.bots.enabled, default: c.bots.enabled },
     "cleaning.bots.threshold": { value: cleaning.bots.threshold, default: c.bots.threshold },
     "cleaning.bots.min_events": { value: cleaning.bots.minEvents, default: c.bots.minEvents },
+    "cleaning.unknown_items": { value: cleaning.unknownItems ?? "keep", default: UNKNOWN_DEFAULT },
+    "cleaning.unknown_users": { value: cleaning.unknownUsers ?? "keep", default: UNKNOWN_DEFAULT },
   };
   if (!build) return settings;
   const b = buildDefaults();

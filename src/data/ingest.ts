@@ -5,7 +5,15 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqrankError } from "../util/errors.js";
-import { markBots, markBurstDuplicates, markDuplicateIds, markExactDuplicates, ruleCounts } from "./clean.js";
+import {
+  markBots,
+  markBurstDuplicates,
+  markDuplicateIds,
+  markExactDuplicates,
+  markUnknownIds,
+  ruleCounts,
+} from "./clean.js";
+import { type CtrSpec, numericLabel } from "./ctr/ctr-spec.js";
 import { type OpenOptions, openDuckDB, queryRows } from "./db.js";
 import { openFrame } from "./frames.js";
 import type { RuleCount } from "./prepared.js";
@@ -68,10 +76,22 @@ export interface IngestResult {
   build: Record<string, unknown>;
   /** The cleaning rules in effect, defaults filled in. */
   cleaning: Cleaning;
+  /** The spec's CTR table section, when it asks for one. */
+  ctr?: CtrSpec;
 }
 
 export async function ingest(specInput: IngestSpecInput, opts: IngestOptions): Promise<IngestResult> {
-  const spec = parseIngestSpec(specInput);
+  const parsed = parseIngestSpec(specInput);
+  // A CTR table's rows need their catalogue fields: events of unknown items and users are quarantined.
+  const unknown = parsed.ctr ? "quarantine" : "keep";
+  const spec = {
+    ...parsed,
+    cleaning: {
+      ...parsed.cleaning,
+      unknownItems: parsed.cleaning.unknownItems ?? unknown,
+      unknownUsers: parsed.cleaning.unknownUsers ?? unknown,
+    },
+  };
   const sources = resolveSources(spec);
   const own = opts.conn ? undefined : await openDuckDB(opts.db);
   const conn = opts.conn ?? own!.conn;
@@ -99,13 +119,18 @@ async function run(
     step(`read ${src.path}`);
     const frame = await openFrame(conn, src, index, spec.cleaning.maxLineBytes);
     try {
-      const rows = await stageSource(conn, src, index, frame, spec.cleaning);
+      const rows = await stageSource(conn, src, index, frame, spec.cleaning, numericLabel(spec.ctr));
       files.push({ file: src.path, role: src.role, format: src.format, rows, blankLines: frame.blankLines });
     } finally {
       for (const t of frame.tables) await conn.run(`DROP TABLE IF EXISTS ${t}`);
     }
   }
   step("duplicates");
+  for (const role of ["items", "users"] as const) {
+    const files = sources.filter((s) => s.role === role).map((s) => s.path);
+    if (files.length && spec.cleaning[role === "items" ? "unknownItems" : "unknownUsers"] === "quarantine")
+      await markUnknownIds(conn, role, files);
+  }
   if (spec.cleaning.exactDuplicates) await markExactDuplicates(conn);
   await markBurstDuplicates(conn, spec.cleaning.burstWindowSeconds);
   await markDuplicateIds(conn, "items");
@@ -142,6 +167,7 @@ async function run(
     botsFile: join(opts.out, BOTS_FILE),
     build: spec.build,
     cleaning: spec.cleaning,
+    ...(spec.ctr ? { ctr: spec.ctr } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { extname, isAbsolute, resolve } from "node:path";
 import { z } from "zod";
 import { parseConfig } from "../util/config-issues.js";
 import { SeqrankError } from "../util/errors.js";
+import { CtrSpecSchema, readsLabelColumn } from "./ctr/ctr-spec.js";
 
 export const SourceFormatSchema = z.enum([
   "csv", // delimited text, RFC-4180 quoting ("a,b" and "" escapes); header line by default
@@ -34,7 +35,10 @@ export const ColumnMapSchema = z
     brand: Column.optional(),
     price: Column.optional(),
     attributes: Columns.optional(),
-    /** User profile columns (users sources: default all columns but the user column). */
+    /** Events: the raw label of a CTR table (a rating, a 0/1 click), read by the `ctr` section's label rules. */
+    label: Column.optional(),
+    /** Profile columns kept as they are: the user's (users sources: default all columns but the user column;
+     *  events sources: the user's profile carried on each event) or the item's (items sources: CTR features). */
     profile: z.array(Column).optional(),
   })
   .strict();
@@ -97,6 +101,11 @@ export const CleaningSchema = z
      *  previous one (0 = off). */
     burstWindowSeconds: z.number().min(0).default(5),
     bots: BotRuleSchema.default({}),
+    /** Events whose item is not in the items files (when there are any): kept (the item gets no catalogue
+     *  fields) or quarantined (`unknown_item`). Default: quarantine for a CTR table, keep otherwise. */
+    unknownItems: z.enum(["keep", "quarantine"]).optional(),
+    /** The same for users missing from the users files (`unknown_user`). */
+    unknownUsers: z.enum(["keep", "quarantine"]).optional(),
   })
   .strict();
 export type Cleaning = z.infer<typeof CleaningSchema>;
@@ -112,6 +121,8 @@ export const IngestSpecSchema = z
     cleaning: CleaningSchema.default({}),
     /** Defaults for the build stage (buildDataset options such as kCore or split); CLI flags override them. */
     build: z.record(z.unknown()).default({}),
+    /** Prepare a CTR table instead of sequences (src/data/ctr/ctr-spec.ts; docs/ranking.md). */
+    ctr: CtrSpecSchema.optional(),
   })
   .strict();
 export type IngestSpecInput = z.input<typeof IngestSpecSchema>;
@@ -169,6 +180,12 @@ export function resolveSources(spec: IngestSpec): ResolvedSource[] {
   const roles: SourceRole[] = ["events", "items", "users"];
   const sources = roles.flatMap((role) => spec[role].map((s) => resolveSource(s, role, baseDir)));
   const allowed = spec.cleaning.eventTypes;
+  if (readsLabelColumn(spec.ctr) && !sources.some((s) => s.role === "events" && s.columns.label)) {
+    throw new SeqrankError(
+      "SR_ERR_CONFIG",
+      'ctr.labels: a label rule reads the label column, but no events source maps "label" (columns.label)',
+    );
+  }
   for (const s of sources) {
     if (s.role === "events" && !s.columns.event && allowed && !allowed.includes(s.eventType)) {
       throw new SeqrankError(

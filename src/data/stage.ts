@@ -17,6 +17,9 @@ export const RULES: Record<SourceRole, readonly string[]> = {
     "bad_timestamp",
     "unknown_event_type",
     "bad_price",
+    "bad_label",
+    "unknown_item",
+    "unknown_user",
     "exact_duplicate",
     "burst_duplicate",
     "bot",
@@ -30,13 +33,16 @@ export const ROLES: readonly SourceRole[] = ["events", "items", "users"];
 export const stageTable = (role: SourceRole) => `sr_stage_${role}`;
 
 export async function createStageTables(conn: DuckDBConnection): Promise<void> {
-  await conn.run("CREATE OR REPLACE TEMP TABLE sr_sources (src INTEGER, file VARCHAR, role VARCHAR)");
+  await conn.run(
+    "CREATE OR REPLACE TEMP TABLE sr_sources (src INTEGER, file VARCHAR, role VARCHAR, user_col VARCHAR, item_col VARCHAR)",
+  );
   for (const role of ROLES) {
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${stageTable(role)} (
       src INTEGER NOT NULL, src_line BIGINT NOT NULL, pos INTEGER NOT NULL, raw VARCHAR,
       rule VARCHAR, col VARCHAR, reason VARCHAR,
       user_id VARCHAR, item_id VARCHAR, event_type VARCHAR, ts BIGINT, session_id VARCHAR,
-      title VARCHAR, category VARCHAR, brand VARCHAR, price DOUBLE, attributes VARCHAR[], profile JSON)`);
+      title VARCHAR, category VARCHAR, brand VARCHAR, price DOUBLE, attributes VARCHAR[], profile JSON,
+      label VARCHAR)`);
   }
 }
 
@@ -63,13 +69,15 @@ export function parseTimestamp(v: string, format: string): string {
   return seconds(`epoch(try_strptime(${v}, ${lit(format)}))`);
 }
 
-/** Inserts every record of `frame` into the role's stage table; returns the number of rows staged. */
+/** Inserts every record of `frame` into the role's stage table; returns the number of rows staged.
+ *  `numericLabel`: the mapped label column must hold a number (a CTR label rule compares it). */
 export async function stageSource(
   conn: DuckDBConnection,
   src: ResolvedSource,
   index: number,
   frame: Frame,
   cleaning: Cleaning,
+  numericLabel = false,
 ): Promise<number> {
   const c = src.columns;
   await checkColumns(conn, src, frame);
@@ -92,7 +100,8 @@ export async function stageSource(
     price_raw: hasItemFields ? text(c.price) : "NULL::VARCHAR",
     attributes:
       hasItemFields && c.attributes ? attributeList(frame, c.attributes, src.listSeparator) : "[]::VARCHAR[]",
-    profile: src.role === "items" ? "NULL::JSON" : profile(frame, src),
+    profile: profile(frame, src),
+    label: isEvents ? text(c.label) : "NULL::VARCHAR",
   };
   const malformedCol = frame.malformed.length
     ? `CASE ${frame.malformed.map((m) => `WHEN ${m.when} THEN ${m.column}`).join(" ")} END`
@@ -100,14 +109,14 @@ export async function stageSource(
   const malformedReason = frame.malformed.length
     ? `CASE ${frame.malformed.map((m) => `WHEN ${m.when} THEN ${m.reason}`).join(" ")} END`
     : "NULL::VARCHAR";
-  const checks = rowChecks(src, cleaning, label);
+  const checks = rowChecks(src, cleaning, label, numericLabel);
   const caseOf = (part: keyof Check) =>
     `CASE ${checks.map((k) => `WHEN ${k.when} THEN ${part === "rule" ? lit(k.rule) : k[part]}`).join(" ")} END`;
   const columns = Object.entries(fields).map(([name, sql]) => `${sql} AS ${name}`);
   await conn.run(`INSERT INTO ${stageTable(src.role)} BY NAME
     SELECT ${index} AS src, src_line, pos, raw,
       ${caseOf("rule")} AS rule, ${caseOf("column")} AS col, ${caseOf("reason")} AS reason,
-      user_id, item_id, event_type, ts, session_id, title, category, brand, price, attributes, profile
+      user_id, item_id, event_type, ts, session_id, title, category, brand, price, attributes, profile, label
     FROM (
       SELECT *, ${parseTimestamp("ts_raw", src.timestampFormat)} AS ts,
         CASE WHEN isfinite(TRY_CAST(price_raw AS DOUBLE)) THEN TRY_CAST(price_raw AS DOUBLE) END AS price
@@ -115,7 +124,9 @@ export async function stageSource(
         SELECT src_line, coalesce(pos, 0) AS pos, raw, ${malformedCol} AS m_col, ${malformedReason} AS m_reason,
           ${columns.join(",\n          ")}
         FROM (${frame.from})))`);
-  await conn.run(`INSERT INTO sr_sources VALUES (${index}, ${lit(src.path)}, ${lit(src.role)})`);
+  const named = (cols: string | string[] | undefined) => (cols ? lit(asList(cols).join("+")) : "NULL");
+  await conn.run(`INSERT INTO sr_sources VALUES (${index}, ${lit(src.path)}, ${lit(src.role)},
+    ${named(c.user)}, ${named(c.item)})`);
   if (cleaning.malformedRows === "error") await throwOnMalformed(conn, src, index);
   const [{ n }] = await queryRows(
     conn,
@@ -129,6 +140,7 @@ function rowChecks(
   src: ResolvedSource,
   cleaning: Cleaning,
   label: (cols: string | string[]) => string,
+  numericLabel: boolean,
 ): Check[] {
   const c = src.columns;
   const checks: Check[] = [
@@ -199,6 +211,18 @@ function rowChecks(
       { rule: "bad_price", when: "price < 0", column: col, reason: `'negative price ' || price_raw` },
     );
   }
+  if (c.label && src.role === "events") {
+    const col = label(c.label);
+    checks.push({ rule: "bad_label", when: "label IS NULL", column: col, reason: "'missing label'" });
+    if (numericLabel) {
+      checks.push({
+        rule: "bad_label",
+        when: "NOT coalesce(isfinite(TRY_CAST(label AS DOUBLE)), false)",
+        column: col,
+        reason: `'label "' || label || '" is not a number'`,
+      });
+    }
+  }
   return checks;
 }
 
@@ -213,7 +237,8 @@ function attributeList(frame: Frame, cols: string | string[], separator: string)
   return `flatten([${cols.map((col) => frame.list(col, separator)).join(", ")}])`;
 }
 
-/** Profile JSON: the mapped profile columns, or for users sources by default every non-id column. */
+/** Profile JSON: the mapped profile columns, or for users sources by default every non-id column (items and
+ *  events sources keep only the columns they map). */
 function profile(frame: Frame, src: ResolvedSource): string {
   const ids = new Set(asList(src.columns.user ?? []));
   const cols =
@@ -237,6 +262,7 @@ async function checkColumns(conn: DuckDBConnection, src: ResolvedSource, frame: 
     c.price,
     c.attributes,
     c.profile,
+    c.label,
   ].flatMap((x) => (x === undefined ? [] : asList(x)));
   const wanted = [...new Set(mapped)];
   let missing: string[];

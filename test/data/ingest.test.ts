@@ -75,8 +75,17 @@ test("several sources: catalog fields first, events fill the gaps; composite ids
       brand: null,
       price: 12.5,
       attributes: ["a", "b"],
+      profile: null,
     },
-    { item_id: "S1:2", title: "Second", category: "Toys", brand: null, price: null, attributes: ["blue"] },
+    {
+      item_id: "S1:2",
+      title: "Second",
+      category: "Toys",
+      brand: null,
+      price: null,
+      attributes: ["blue"],
+      profile: null,
+    },
   ]);
   const users = await queryRows(r.conn, "SELECT user_id, profile::VARCHAR AS p FROM users ORDER BY 1");
   assert.deepEqual(

@@ -11,7 +11,9 @@ import { z } from "zod";
 import { Rng } from "../../graph/init.js";
 import { parseConfig } from "../../util/config-issues.js";
 import { SeqrankError } from "../../util/errors.js";
+import type { IngestSpecInput } from "../source.js";
 import { assertRawData, Interner, type RawColumn, type RawCtrData, randomSplit, TRAIN } from "./ctr-data.js";
+import type { CtrFeatureInput } from "./ctr-spec.js";
 
 export const MovielensCtrOptionsSchema = z.strictObject({
   seed: z.number().int().default(2024),
@@ -149,4 +151,65 @@ function trainHistories(
     }
   }
   return [liked, disliked];
+}
+
+/**
+ * The same table as a prepare config over the movielens-1m folder `dir` (ratings.tsv, movies.dat, users.dat):
+ * read, cleaned and quarantined by the DuckDB stage like any shop's log, built by build-ctr.ts.
+ */
+export function movielens1mCtrSpec(dir: string, options: Partial<MovielensCtrOptions> = {}): IngestSpecInput {
+  const opts = parseConfig(MovielensCtrOptionsSchema, options, "movielens CTR options");
+  const recbole = opts.protocol === "recbole";
+  const user = (name: string, extra: Partial<CtrFeatureInput> = {}): CtrFeatureInput => ({
+    name,
+    of: "user",
+    ...extra,
+  });
+  return {
+    name: recbole ? "movielens-1m-recbole" : "movielens-1m",
+    baseDir: dir,
+    events: [{ path: "ratings.tsv", columns: { user: "user_id", item: "movie_id", label: "rating" } }],
+    items: [
+      {
+        path: "movies.dat",
+        columnNames: ["movie_id", "title", "genres"],
+        columns: { item: "movie_id", title: "title", attributes: "genres" },
+      },
+    ],
+    users: [
+      {
+        path: "users.dat",
+        columnNames: ["user_id", "gender", "age", "occupation", "zip"],
+        columns: { user: "user_id" },
+      },
+    ],
+    cleaning: { burstWindowSeconds: 0, bots: { enabled: false } },
+    ctr: {
+      rows: "events",
+      // recbole: ratings 1-2 negative, 4-5 positive, the rating-3 rows filtered (ctr.unlabelled).
+      labels: { click: { positiveMin: opts.threshold, ...(recbole ? { negativeMax: 2 } : {}) } },
+      split: { kind: "random", seed: opts.seed, ratios: [8, 1, 1] },
+      features: [
+        user("user_id", { from: "id" }),
+        user("gender"),
+        user("age"),
+        user("occupation"),
+        ...(recbole ? [] : [user("zip", { prefix: opts.zipDigits })]),
+        { name: "item_id", of: "item", from: "id" },
+        { name: "genres", of: "item", from: "attributes", kind: "multi", maxLen: 6 },
+        {
+          name: "year",
+          of: "item",
+          from: "title",
+          pattern: "\\((\\d{4})\\)\\s*$",
+          kind: "numeric",
+          transform: "buckets",
+        },
+      ],
+      history:
+        opts.historyLen > 0
+          ? [{ kind: "train-labels", names: ["liked", "disliked"], length: opts.historyLen }]
+          : [],
+    },
+  };
 }

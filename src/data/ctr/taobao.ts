@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { parseConfig } from "../../util/config-issues.js";
 import { SeqrankError } from "../../util/errors.js";
+import type { IngestSpecInput } from "../source.js";
 import { assertRawData, Interner, type RawCtrData, randomSplit } from "./ctr-data.js";
 
 export const TaobaoCtrOptionsSchema = z.strictObject({
@@ -131,4 +132,52 @@ export function readTaobaoCtr(dir: string, options: Partial<TaobaoCtrOptions> = 
   };
   assertRawData(data);
   return data;
+}
+
+/**
+ * The same table as a prepare config over the taobao-userbehavior-sample folder `dir`: read, cleaned and
+ * quarantined by the DuckDB stage like any shop's log, built by build-ctr.ts.
+ */
+export function taobaoCtrSpec(dir: string, options: Partial<TaobaoCtrOptions> = {}): IngestSpecInput {
+  const opts = parseConfig(TaobaoCtrOptionsSchema, options, "taobao CTR options");
+  const pv = { events: ["pv"], length: opts.historyLen };
+  return {
+    name: "taobao-userbehavior-sample",
+    baseDir: dir,
+    events: [
+      {
+        path: "user_behavior.csv",
+        header: false,
+        columnNames: ["user_id", "item_id", "category_id", "behavior_type", "timestamp"],
+        columns: {
+          user: "user_id",
+          item: "item_id",
+          event: "behavior_type",
+          timestamp: "timestamp",
+          category: "category_id",
+        },
+        timestampFormat: "unix",
+      },
+    ],
+    cleaning: { eventTypes: ["pv", "fav", "cart", "buy"], burstWindowSeconds: 0, bots: { enabled: false } },
+    ctr: {
+      rows: "pairs",
+      labels: { cart: { from: "event", positive: ["cart"] }, buy: { from: "event", positive: ["buy"] } },
+      split: { kind: "random", seed: opts.seed, ratios: [8, 1, 1] },
+      utcOffsetHours: 8,
+      features: [
+        { name: "user_id", of: "user", from: "id" },
+        // Most items occur in one row: only items seen twice in training get their own id.
+        { name: "item_id", of: "item", from: "id", minCount: 2 },
+        { name: "category", of: "item" },
+        { name: "hour", of: "row" },
+        { name: "weekday", of: "row" },
+        { name: "pv_before", of: "row", from: "events_before", events: ["pv"], transform: "log-standardize" },
+      ],
+      history: [
+        { kind: "before", name: "hist_items", field: "item", ...pv },
+        { kind: "before", name: "hist_categories", field: "category", ...pv },
+      ],
+    },
+  };
 }
