@@ -1,11 +1,21 @@
 // The built-in CTR protocols are prepare configs (movielens.ts, taobao.ts), prepared once through the DuckDB
 // stage and cached: loadCtrDataset is synchronous (the rankers' run loads its data that way) while DuckDB is
 // not, so the first load of a config prepares it in a child process (prepare-child.ts) and waits for it.
-// The cache folder is named by a hash of the config and of the size and time of every file it reads, so an
-// edited file or option prepares again; folders appear complete or not at all (prepared aside, then renamed).
+// The cache folder is named by a hash of the config, of the size and time of every file it reads and of the
+// data stage's code, so an edited file, option or stage prepares again; folders appear complete or not at
+// all (prepared aside, then renamed).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, extname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,8 +23,26 @@ import { SeqrankError } from "../../util/errors.js";
 import type { IngestSpecInput } from "../source.js";
 import { CTR_JSON } from "./ctr-cache.js";
 
-/** Bumped when the table a config produces changes, so older cached tables are not read. */
+/** Bumped when the table format changes. */
 const TABLE_VERSION = 1;
+
+let stageCode: string | undefined;
+
+/** A hash of the data stage's sources (src/data, this folder included), read once per process. */
+function stageCodeHash(): string {
+  if (stageCode) return stageCode;
+  const h = createHash("sha256");
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path);
+      else if (/\.(ts|js)$/.test(e.name)) h.update(e.name).update(readFileSync(path));
+    }
+  };
+  walk(dirname(dirname(fileURLToPath(import.meta.url))));
+  stageCode = h.digest("hex");
+  return stageCode;
+}
 
 /** $SEQRANK_CACHE/ctr, else <tmpdir>/seqrank-cache/ctr. */
 export function ctrCacheRoot(): string {
@@ -35,7 +63,7 @@ export function ctrCacheDir(spec: IngestSpecInput): string {
     return [f, st?.size ?? -1, st?.mtimeMs ?? -1];
   });
   const key = createHash("sha256")
-    .update(JSON.stringify({ version: TABLE_VERSION, spec, files }))
+    .update(JSON.stringify({ version: TABLE_VERSION, code: stageCodeHash(), spec, files }))
     .digest("hex")
     .slice(0, 16);
   return join(ctrCacheRoot(), `${spec.name}-${key}`);
