@@ -175,6 +175,12 @@ test("CTR configs are strict: an unknown key names itself; build flags and CTR f
   config.ctr.features[0] = { name: "user_id", of: "user", form: "id" } as never;
   const feature = writeConfig(dir, config);
   await assert.rejects(prepare("--config", feature, "--out", join(dir, "b")), /SR_ERR_CONFIG.*"form"/);
+  const misspelt = shopConfig(events);
+  misspelt.ctr.features[2] = { name: "gender", of: "user", from: "gendr" };
+  await assert.rejects(
+    prepare("--config", writeConfig(dir, misspelt), "--out", join(dir, "f")),
+    /SR_ERR_CONFIG.*features\.2\.from: the users have no field "gendr" \(have: id, age:token, gender:token/,
+  );
   const ok = writeConfig(dir, shopConfig(events));
   await assert.rejects(
     prepare("--config", ok, "--out", join(dir, "c"), "--k-core", "5"),

@@ -76,6 +76,7 @@ async function entityValues(
   codes: Int32Array,
 ): Promise<unknown[][]> {
   if (features.length === 0) return [];
+  await checkProfileColumns(conn, side, features);
   const join =
     side === "user" ? "LEFT JOIN users u ON u.user_id = c.v" : "LEFT JOIN items it ON it.item_id = c.v";
   const table = side === "user" ? "sr_ctr_users" : "sr_ctr_items";
@@ -91,6 +92,33 @@ async function entityValues(
   }
   const byCode = new Map(rows.map((r) => [Number(r.code), r]));
   return features.map((_, k) => Array.from(codes, (code) => byCode.get(code)?.[`f${k}`] ?? null));
+}
+
+/** A feature read from a profile column the files do not have is a config error, not a silently empty field. */
+async function checkProfileColumns(
+  conn: DuckDBConnection,
+  side: "user" | "item",
+  features: { f: CtrFeature; where: string }[],
+): Promise<void> {
+  const fromProfile = features.filter(({ f }) => {
+    const from = sourceOf(f);
+    return from !== "id" && (side === "user" || !ITEM_FIELDS.includes(from));
+  });
+  if (fromProfile.length === 0) return;
+  const table = side === "user" ? "users" : "items";
+  const rows = await queryRows(
+    conn,
+    `SELECT DISTINCT unnest(json_keys(profile)) AS k FROM ${table} WHERE profile IS NOT NULL ORDER BY 1`,
+  );
+  const have = rows.map((r) => String(r.k));
+  for (const { f, where } of fromProfile) {
+    if (have.includes(sourceOf(f))) continue;
+    const fields = side === "item" ? [...ITEM_FIELDS, ...have] : have;
+    throw configError(
+      `${where}.from`,
+      `the ${table} have no field "${sourceOf(f)}" (have: id, ${fields.join(", ") || "no profile columns"})`,
+    );
+  }
 }
 
 function column(f: CtrFeature, values: unknown[], n: number): RawColumn {
