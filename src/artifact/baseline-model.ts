@@ -18,7 +18,12 @@ import { trainDataFrom } from "../train/train-data.js";
 import { parseConfig } from "../util/config-issues.js";
 import { SeqrankError } from "../util/errors.js";
 import { recordArtefacts, verifyArtefacts } from "./artefacts.js";
-import { datasetInteractions, INTERACTIONS_FILE, readInteractions, writeInteractions } from "./interactions.js";
+import {
+  datasetInteractions,
+  INTERACTIONS_FILE,
+  readInteractions,
+  writeInteractions,
+} from "./interactions.js";
 import {
   type BaselineManifest,
   ITEMS_TSV,
@@ -81,6 +86,21 @@ export function exportBaselineRun(runDir: string, dir: string, version: string):
   };
   writeFileSync(join(dir, MODEL_JSON), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
+}
+
+/**
+ * Pop over a prepared dataset, made in memory: what the service serves when no model is configured (its
+ * training interactions are what its popularity and co-visitation start from).
+ */
+export function datasetPopModel(datasetDir: string): ServingModel {
+  const ds = loadDataset(datasetDir);
+  return {
+    ...popularityModel(ds.nItems, `pop-${ds.name}`),
+    name: "pop",
+    itemIds: readVocabTsv(join(datasetDir, ITEMS_TSV)).values,
+    eventTypes: ds.eventTypes,
+    interactions: datasetInteractions(datasetDir),
+  };
 }
 
 /** A table of the export, checked against its expected length. */

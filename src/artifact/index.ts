@@ -2,8 +2,10 @@
 // fallback, the on-disk artefact format (export from a trained SequenceRecommender, manifest with checksums,
 // load with ONNX Runtime) and the versioned registry.
 export { recordArtefacts, verifyArtefacts } from "./artefacts.js";
+export { datasetPopModel } from "./baseline-model.js";
 export { type ExportServingOptions, exportServingModel } from "./export.js";
 export { exportRunVersion } from "./export-run.js";
+export { datasetInteractions, type Interactions } from "./interactions.js";
 export {
   loadRegistryVersion,
   type ModelSource,

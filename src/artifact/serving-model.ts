@@ -20,9 +20,9 @@
 // model.json's `files` lists every other file of the directory with its byte size and sha256 (artefacts.ts):
 // a version whose files do not match, or that has no such list (exported before it existed), never loads.
 import { z } from "zod";
-import type { Interactions } from "./interactions.js";
 import { QUANTIZE_MODES } from "../graph/quantize.js";
 import { HistoryFeedSpecSchema } from "../models/history-feeds.js";
+import type { Interactions } from "./interactions.js";
 
 export interface ServingModel {
   name: string;

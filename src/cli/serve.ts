@@ -115,7 +115,10 @@ export function registerServe(program: Command, options: ServeCommandOptions = {
     .command("serve")
     .description("serve the HTTP API (events, catalogue, users, health, metrics, and any extension plugins)")
     .option("--config <file>", "service config JSON (flags override it)")
-    .option("--data <dir>", "prepared dataset: seeds user sequences on first start")
+    .option(
+      "--data <dir>",
+      "prepared dataset to import once: user sequences, catalogue (and Pop without --model)",
+    )
     .option(
       "--model <dir>",
       "model registry (serves current), exported model or training run (docs/models.md)",

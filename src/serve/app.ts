@@ -20,6 +20,7 @@ import rateLimitPlugin from "./plugins/rate-limit.js";
 import securityHeadersPlugin from "./plugins/security-headers.js";
 import storePlugin from "./plugins/store.js";
 import { Readiness } from "./readiness.js";
+import { acceptedEventTypes } from "./routes/events/event-types.js";
 import eventRoutes from "./routes/events/index.js";
 import healthRoutes from "./routes/health/index.js";
 import itemRoutes from "./routes/items/index.js";
@@ -55,6 +56,7 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInsta
   app.decorate("metrics", metrics);
   app.decorate("readiness", new Readiness());
   app.decorate("hooks", hooks);
+  app.decorate("eventTypes", acceptedEventTypes(config));
   app.setValidatorCompiler(validatorCompiler());
   registerErrorHandler(app);
   // JSON only: a text/plain body is a 415, not a string that fails validation later.

@@ -44,6 +44,8 @@ declare module "fastify" {
     readiness: Readiness;
     metrics: MetricsRegistry;
     serveConfig: ServeConfig;
+    /** Event types POST /v1/events accepts (routes/events/event-types.ts). */
+    eventTypes: Set<string>;
   }
   interface FastifyContextConfig {
     /** Defaults: GET/HEAD/OPTIONS need "read", every other method "write". */

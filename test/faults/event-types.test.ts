@@ -1,9 +1,11 @@
 // Issue #13 item 3: the service's event types are configuration. An unknown type ("teleport") is a 400
 // naming the field and listing the accepted types, and never reaches a sequence; the default accepts the
-// documented list plus the prepared dataset's own types (meta.json), digits first included.
+// documented list plus the served model version's training types (model.json eventTypes), digits first
+// included.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { FastifyInstance } from "fastify";
+import { recommender } from "../../src/serve/plugins/recommender.js";
 import { preparedDataset } from "../helpers/prepared.js";
 import { testApp, WRITE } from "../serve/helpers.js";
 
@@ -34,7 +36,7 @@ test("an unknown event type is a 400 naming the field and the accepted types; it
   await app.close();
 });
 
-test("events.types replaces the accepted list; a prepared dataset's types (movielens's '1'..'5') are accepted", async () => {
+test("events.types replaces the accepted list; a served model's training types (movielens's '1'..'5') are accepted", async () => {
   const configured = await testApp({ events: { types: ["pv", "buy"] } });
   assert.equal((await post(configured, { user_id: "u", item_id: "1", type: "buy" })).statusCode, 200);
   const view = await post(configured, { user_id: "u", item_id: "1", type: "view" });
@@ -42,8 +44,12 @@ test("events.types replaces the accepted list; a prepared dataset's types (movie
   assert.match(view.json().message, /accepted: pv, buy/);
   await configured.close();
 
-  // MovieLens 100K's events are ratings: its types are "1".."5" (meta.json eventTypes.names).
-  const app = await testApp({ dataDir: preparedDataset("movielens-100k") });
+  // MovieLens 100K's events are ratings: its types are "1".."5". Served here: Pop of the prepared dataset (no
+  // model configured), whose training types are the dataset's. Without a model, only the defaults.
+  const bare = await testApp({ dataDir: preparedDataset("movielens-100k") });
+  assert.equal((await post(bare, { user_id: "u", item_id: "1", type: "5" })).statusCode, 400);
+  await bare.close();
+  const app = await testApp({ dataDir: preparedDataset("movielens-100k") }, { plugins: [recommender()] });
   for (const type of ["5", "view"]) {
     const res = await post(app, { user_id: "u", item_id: "1", type });
     assert.equal(res.statusCode, 200, `${type}: ${res.body}`);

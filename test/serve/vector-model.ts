@@ -1,6 +1,7 @@
 // A ServingModel for tests made from the data itself: item vectors are a random projection of each Beauty
 // item's users (items bought by the same people point the same way), and a user is the mean of their last
-// five items' vectors.
+// five items' vectors. Like an exported version, it ships the data's interactions (Beauty has no times or
+// sessions), which the service's popularity and co-visitation start from.
 import type { ServingModel } from "../../src/artifact/index.js";
 import { beauty, projectedItemVectors } from "../retrieval/beauty.js";
 
@@ -13,6 +14,12 @@ export function vectorModel(version: string, dim = 32, seed = 7): ServingModel {
     nItems: beauty.nItems,
     itemVectors,
     itemIds: Array.from({ length: beauty.nItems + 1 }, (_, i) => (i === 0 ? "" : String(i))),
+    interactions: {
+      offsets: beauty.offsets,
+      items: beauty.items,
+      ts: new Float64Array(beauty.items.length).fill(Number.NaN),
+      sessions: new Int32Array(beauty.items.length),
+    },
     async encodeUser(history) {
       const v = new Float32Array(dim);
       for (const i of history.subarray(-5)) {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import {
+  datasetPopModel,
   type LoadModelOptions,
   type OpenedModel,
   openModelSource,
@@ -18,6 +19,7 @@ import {
 import { SeqrankError } from "../../util/errors.js";
 import { httpError } from "../errors.js";
 import { type RecommenderConfigInput, RecommenderService } from "../recommender/index.js";
+import { acceptModelTypes } from "../routes/events/event-types.js";
 import modelRoutes from "../routes/model/index.js";
 import recommendationRoutes from "../routes/recommendations/index.js";
 import searchRoutes from "../routes/search/index.js";
@@ -66,11 +68,13 @@ async function recommenderPlugin(app: FastifyInstance, opts: RecommenderPluginOp
   const servedFrom = opts.model ? "injected" : (source?.kind ?? "none");
   let opened: OpenedModel | undefined;
   if (source) opened = await openModelSource(source, opts.load, (msg) => app.log.info({ model: path }, msg));
-  const model = opts.model ?? opened?.model ?? popularityModel(0);
+  // No model configured: Pop of the prepared dataset (--data), else popularity from live events alone.
+  const dataDir = app.serveConfig.dataDir;
+  const model = opts.model ?? opened?.model ?? (dataDir ? datasetPopModel(dataDir) : popularityModel(0));
   let modelDir = opened?.dir;
+  acceptModelTypes(app.eventTypes, app.serveConfig, model.eventTypes);
 
   const service = await RecommenderService.create(app.store, model, {
-    dataDir: app.serveConfig.dataDir,
     config: opts.config,
     log: app.log,
     maxFutureSkewMs: app.serveConfig.events.maxFutureSkewMs,
@@ -87,7 +91,7 @@ async function recommenderPlugin(app: FastifyInstance, opts: RecommenderPluginOp
   /** What /readyz says serves: model name, version and where it came from. */
   const describe = (m: ServingModel) =>
     servedFrom === "none"
-      ? "popularity fallback (no model configured)"
+      ? `${m.name} fallback (no model configured)`
       : `${m.name}@${m.version} from ${servedFrom}${modelDir ? ` ${modelDir}` : ""}`;
   const modelSwitch =
     registry &&
@@ -97,6 +101,7 @@ async function recommenderPlugin(app: FastifyInstance, opts: RecommenderPluginOp
       {
         swapped: (next) => {
           modelDir = next.dir;
+          acceptModelTypes(app.eventTypes, app.serveConfig, next.model.eventTypes);
           swaps.inc({ outcome: "ok" });
           app.readiness.set("model", true, describe(next.model));
           app.log.info({ version: next.model.version }, "model swapped");

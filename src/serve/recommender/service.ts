@@ -2,12 +2,9 @@
 // and the current model bundle, kept up to date by the core's hooks (events, item changes, user deletes).
 // Co-visitation and popularity start from the dataset and then follow the store's delta log (live-signals.ts),
 // so live events survive a restart and reach every replica.
-import { join } from "node:path";
 import type { FastifyBaseLogger } from "fastify";
 import { z } from "zod";
 import type { HistoryEvents, ServingModel } from "../../artifact/index.js";
-import { loadDataset } from "../../data/cache.js";
-import { readVocabTsv } from "../../data/vocab.js";
 import {
   BlendRankerConfigSchema,
   blendRanker,
@@ -65,8 +62,6 @@ export type RecommenderConfigInput = z.input<typeof RecommenderConfigSchema>;
 export type ServiceLog = Pick<FastifyBaseLogger, "warn">;
 
 export interface RecommenderServiceOptions {
-  /** Prepared dataset: catalogue ids, and co-visitation and popularity learnt from its events. */
-  dataDir?: string;
   config?: RecommenderConfigInput;
   log?: ServiceLog;
   /** Config `events.maxFutureSkewMs`: a replayed delta dated later than this ahead counts as now (logged). */
@@ -110,8 +105,8 @@ export class RecommenderService {
   }
 
   /**
-   * Loads the catalogue from the store (ids of `dataDir` first), co-visitation and popularity from the dataset
-   * and then from the store's delta log.
+   * Loads the catalogue from the store (the model's item ids first), co-visitation and popularity from the
+   * model version's training interactions and then from the store's delta log.
    */
   static async create(
     store: Store,
@@ -122,9 +117,6 @@ export class RecommenderService {
       log: opts.log,
       maxFutureSkewMs: opts.maxFutureSkewMs ?? ServeConfigSchema.parse({}).events.maxFutureSkewMs,
     });
-    if (opts.dataDir)
-      for (const raw of readVocabTsv(join(opts.dataDir, "items.tsv")).values.slice(1))
-        service.catalogue.upsert({ id: raw });
     for (const raw of model.itemIds?.slice(1) ?? [])
       if (service.catalogue.denseId(raw) === undefined) service.catalogue.upsert({ id: raw });
     for await (const page of store.catalogue.pages(1000)) {
@@ -133,26 +125,41 @@ export class RecommenderService {
         addDocument(service.searchIndex, { ...item, attributes: item.attributes });
       }
     }
-    if (opts.dataDir) service.learnFromDataset(opts.dataDir);
+    service.learnFromInteractions(model);
     await service.live.catchUp();
     service.current = await service.buildBundle(model);
     return service;
   }
 
-  private learnFromDataset(dataDir: string): void {
-    const ds = loadDataset(dataDir);
-    const raw = readVocabTsv(join(dataDir, "items.tsv")).values;
-    const toDense = Int32Array.from(raw, (r, i) => (i === 0 ? 0 : (this.catalogue.denseId(r) ?? 0)));
+  /**
+   * Co-visitation and popularity from the training interactions the model version ships (no user ids; times
+   * NaN → now, so undated data does not decay into nothing). A version without them (exported by an older
+   * seqrank) starts from the live events alone, and says so.
+   */
+  private learnFromInteractions(model: ServingModel): void {
+    const x = model.interactions;
+    if (!x || !model.itemIds) {
+      this.options.log?.warn(
+        { version: model.version },
+        "the model version ships no training interactions: popularity and co-visitation start from live events (export it again)",
+      );
+      return;
+    }
+    const ids = model.itemIds;
+    const toDense = Int32Array.from(ids, (raw, m) => (m === 0 ? 0 : (this.catalogue.denseId(raw) ?? 0)));
     const now = Date.now() / 1000;
-    for (let u = 1; u <= ds.nUsers; u++) {
-      const items: number[] = [];
-      const ts: number[] = [];
-      const sessions: number[] = [];
-      for (let p = ds.offsets[u]; p < ds.offsets[u + 1]; p++) {
-        if (!ds.trainType[ds.events[p]] || toDense[ds.items[p]] === 0) continue;
-        items.push(toDense[ds.items[p]]);
-        ts.push(Number.isFinite(ds.ts[p]) ? Math.min(ds.ts[p], now) : now);
-        sessions.push(ds.sessions[p]);
+    const items: number[] = [];
+    const ts: number[] = [];
+    const sessions: number[] = [];
+    for (let s = 0; s + 1 < x.offsets.length; s++) {
+      items.length = 0;
+      ts.length = 0;
+      sessions.length = 0;
+      for (let e = x.offsets[s]; e < x.offsets[s + 1]; e++) {
+        if (toDense[x.items[e]] === 0) continue;
+        items.push(toDense[x.items[e]]);
+        ts.push(Number.isFinite(x.ts[e]) ? Math.min(x.ts[e], now) : now);
+        sessions.push(x.sessions[e]);
       }
       this.covis.addSequence(items, ts, sessions);
       items.forEach((item, i) => {

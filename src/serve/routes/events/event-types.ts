@@ -1,35 +1,26 @@
 // The event types the service accepts: `events.types` when configured, else the default list plus the
-// prepared dataset's types (meta.json `eventTypes.names`), so a shop's own types ("pv", "buy", movielens's
-// ratings "1".."5") are accepted without configuration. Anything else is a 400 naming the field: an event of
+// training event types of the model versions served (model.json `eventTypes`), so a shop's own types ("pv",
+// "buy", movielens's ratings "1".."5") are accepted without configuration. Anything else is a 400 naming the field: an event of
 // an unknown type would enter the sequences the model reads.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { META_JSON } from "../../../data/cache.js";
-import { SeqrankError } from "../../../util/errors.js";
 import type { ServeConfig } from "../../config.js";
 import { httpError } from "../../errors.js";
 
 /** Accepted without configuration (the API's default type is "view"). */
 export const DEFAULT_EVENT_TYPES = ["view", "click", "cart", "purchase"] as const;
 
-/** The prepared dataset's event type names, read from its meta.json (a file error names the file). */
-function datasetEventTypes(dataDir: string): string[] {
-  const path = join(dataDir, META_JSON);
-  let names: unknown;
-  try {
-    names = JSON.parse(readFileSync(path, "utf8"))?.eventTypes?.names;
-  } catch (err) {
-    throw new SeqrankError("SR_ERR_DATASET_FORMAT", `${path}: cannot read the event types (${String(err)})`);
-  }
-  if (!Array.isArray(names) || !names.every((n) => typeof n === "string"))
-    throw new SeqrankError("SR_ERR_DATASET_FORMAT", `${path}: eventTypes.names is not a list of strings`);
-  return names;
+/** The configured list, or the defaults (served models add their training types: acceptModelTypes). */
+export function acceptedEventTypes(config: Pick<ServeConfig, "events">): Set<string> {
+  return new Set(config.events.types ?? DEFAULT_EVENT_TYPES);
 }
 
-export function acceptedEventTypes(config: Pick<ServeConfig, "events" | "dataDir">): Set<string> {
-  if (config.events.types) return new Set(config.events.types);
-  const fromData = config.dataDir === undefined ? [] : datasetEventTypes(config.dataDir);
-  return new Set([...DEFAULT_EVENT_TYPES, ...fromData]);
+/** Adds a served model version's training event types to `accepted`, unless the list is configured. */
+export function acceptModelTypes(
+  accepted: Set<string>,
+  config: Pick<ServeConfig, "events">,
+  types: readonly string[] | undefined,
+): void {
+  if (config.events.types) return;
+  for (const t of types ?? []) accepted.add(t);
 }
 
 /** `type` itself, or a 400 naming `field` and listing the accepted types. */

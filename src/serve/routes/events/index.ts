@@ -6,7 +6,7 @@ import type { RunHook } from "../../hooks.js";
 import type { NewEvent } from "../../storage/index.js";
 import type { AcceptedEvent } from "../../types.js";
 import { type EventTimeBounds, eventTime } from "./event-time.js";
-import { acceptedEventTypes, eventType } from "./event-types.js";
+import { eventType } from "./event-types.js";
 import { type BatchBody, type EventBody, eventsBodySchema, eventsResponses } from "./schemas.js";
 
 export interface EventRoutesOptions {
@@ -35,7 +35,7 @@ export default async function eventRoutes(app: FastifyInstance, opts: EventRoute
   const accepted = app.metrics.counter("seqrank_events_accepted_total", "Valid events received, by type");
   const stored = app.metrics.counter("seqrank_events_stored_total", "Events written (duplicates excluded)");
   const bodySchema = eventsBodySchema(app.serveConfig.limits.maxEventsPerRequest);
-  const types = acceptedEventTypes(app.serveConfig);
+  const types = app.eventTypes;
   const bounds = app.serveConfig.events;
 
   app.post<{ Body: EventBody | BatchBody }>(
