@@ -35,12 +35,15 @@ type Row = Record<string, number | string>;
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 
 async function run(label: string, opts: Omit<RunCtrOptions, "datasetsDir">): Promise<Row> {
-  const { result, summary } = await runCtr({ datasetsDir, ...opts }, undefined, {
-    onEpoch: (e) =>
-      process.stderr.write(
-        `${label} epoch ${e.epoch}: loss ${e.loss.toFixed(4)} ${e.seconds.toFixed(0)} s valid ${JSON.stringify(e.valid)}\n`,
-      ),
-  });
+  const { result, summary } = await runCtr(
+    { datasetsDir, ...opts },
+    {
+      onEpoch: (e) =>
+        process.stderr.write(
+          `${label} epoch ${e.epoch}: loss ${e.loss.toFixed(4)} ${e.seconds.toFixed(0)} s valid ${JSON.stringify(e.valid)}\n`,
+        ),
+    },
+  );
   const row: Row = {
     run: label,
     bestEpoch: summary.bestEpoch,

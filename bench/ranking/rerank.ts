@@ -43,12 +43,15 @@ export async function rerankBench(runDir: string, threads: number): Promise<Row[
   ];
   const rows: Row[] = [];
   for (const [label, opts] of variants) {
-    const { summary } = await runRerank({ model, data }, { ...opts, threads }, undefined, {
-      onEpoch: (e) =>
-        process.stderr.write(
-          `${label} epoch ${e.epoch}: loss ${e.loss.toFixed(4)} ${e.seconds.toFixed(0)} s held-out NDCG@10 ${e.valid["NDCG@10"].toFixed(4)}\n`,
-        ),
-    });
+    const { summary } = await runRerank(
+      { retriever: { model, data }, ...opts, threads },
+      {
+        onEpoch: (e) =>
+          process.stderr.write(
+            `${label} epoch ${e.epoch}: loss ${e.loss.toFixed(4)} ${e.seconds.toFixed(0)} s held-out NDCG@10 ${e.valid["NDCG@10"].toFixed(4)}\n`,
+          ),
+      },
+    );
     const { retrieval, reranked } = summary.test;
     rows.push({
       run: label,

@@ -1,7 +1,7 @@
-// `seqrank train <dataset> --task ctr --model lr|fm|deepfm|hybrid-mf|din|mmoe --out <dir>`: trains one CTR
-// ranker (src/models/ctr, trained by src/train/ctr), writes results.json and model.onnx, and prints the
-// results JSON last (test.AUC, test.GAUC, test.LogLoss of the first task; <task>.<metric> for each task of a
-// multi-task model).
+// `seqrank train <dataset> --task ctr --model lr|fm|deepfm|hybrid-mf|din|mmoe --out <dir>`: turns its flags
+// into the config of runCtr (src/train/ctr: trains one ranker, writes results.json, model.onnx and
+// checkpoints/, resumes an existing run), shows its progress, and prints the results JSON last (test.AUC,
+// test.GAUC, test.LogLoss of the first task; <task>.<metric> for each task of a multi-task model).
 import { resolve } from "node:path";
 import { SingleBar } from "cli-progress";
 import { OptimizerConfigSchema } from "../graph/optim.js";
@@ -10,6 +10,7 @@ import { parseConfigJson } from "../util/config-issues.js";
 import { defined } from "../util/defined.js";
 import { SeqrankError } from "../util/errors.js";
 import { printResultLine } from "../util/result-line.js";
+import { printResume } from "./train-progress.js";
 
 export interface CtrTrainFlags {
   model: string;
@@ -117,9 +118,10 @@ export async function trainCtrAction(datasetOrDir: string, flags: CtrTrainFlags)
       historyLen: flags.historyLen,
       protocol: protocolOf(flags.protocol),
       datasetsDir: flags.datasets ? resolve(flags.datasets) : undefined,
+      out,
     },
-    out,
     {
+      onResume: printResume,
       onStep: (p) => {
         if (!showProgress) return;
         if (p.epoch !== barEpoch) {

@@ -1,15 +1,15 @@
 // `seqrank train <dataset> --task rerank --retriever <run dir> --model deepfm [--fusion gated] --out <dir>`:
-// re-ranks a trained sequence model's top-k candidates with a CTR ranker over the fused features
-// (src/train/rerank), writes results.json and model.onnx, and prints the summary JSON last (test metrics
-// of the retrieval order and of the re-ranked lists, over all test users).
-import { realpathSync } from "node:fs";
+// turns its flags into the config of runRerank (src/train/rerank: re-ranks a trained sequence model's top-k
+// candidates with a CTR ranker over the fused features, writes results.json, model.onnx and checkpoints/,
+// resumes an existing run) and prints the summary JSON last (test metrics of the retrieval order and of the
+// re-ranked lists, over all test users).
 import { resolve } from "node:path";
 import { runRerank } from "../train/rerank/run-rerank.js";
-import { loadRun } from "../train/run-dir.js";
 import { defined } from "../util/defined.js";
 import { SeqrankError } from "../util/errors.js";
 import { printResultLine } from "../util/result-line.js";
 import { type CtrTrainFlags, ctrModelConfig } from "./train-ctr.js";
+import { printResume } from "./train-progress.js";
 
 export interface RerankTrainFlags extends CtrTrainFlags {
   /** Run directory of the frozen sequence model (seqrank train --task next-item). */
@@ -24,18 +24,11 @@ export async function trainRerankAction(datasetDir: string, flags: RerankTrainFl
   if (!flags.retriever) {
     throw new SeqrankError("SR_ERR_CLI_ARG", "--task rerank needs --retriever <run dir of a sequence model>");
   }
-  const runDir = resolve(flags.retriever);
-  const { model, data, datasetDir: runDataset } = loadRun(runDir);
-  if (realpathSync(runDataset) !== realpathSync(datasetDir)) {
-    throw new SeqrankError(
-      "SR_ERR_CLI_ARG",
-      `the retriever ${flags.retriever} was trained on ${runDataset}, not on ${datasetDir}`,
-    );
-  }
   const out = resolve(flags.out);
   const { summary } = await runRerank(
-    { model, data, runDir },
     {
+      retriever: flags.retriever,
+      dataset: datasetDir,
       candidates: flags.candidates,
       holdout: flags.holdout,
       model: flags.model,
@@ -51,9 +44,10 @@ export async function trainRerankAction(datasetDir: string, flags: RerankTrainFl
       limitUsers: flags.limit,
       seed: flags.seed,
       threads: flags.threads,
+      out,
     },
-    out,
     {
+      onResume: printResume,
       onEpoch: (e) => {
         const v = e.valid;
         process.stderr.write(

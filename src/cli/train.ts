@@ -14,6 +14,7 @@ import { SeqrankError } from "../util/errors.js";
 import { printResultLine } from "../util/result-line.js";
 import { trainCtrAction } from "./train-ctr.js";
 import { checkTrainFlags, lossChoices, modelsOf } from "./train-flags.js";
+import { printResume } from "./train-progress.js";
 import { type RerankTrainFlags, trainRerankAction } from "./train-rerank.js";
 
 interface TrainFlags {
@@ -91,11 +92,7 @@ export function progressHooks(bar: boolean): FitHooks {
       })
     : undefined;
   return {
-    onResume: (r) => {
-      for (const bad of r.rejected)
-        process.stderr.write(`warning: ${bad.reason}; moved it to ${bad.movedTo}\n`);
-      process.stderr.write(`resuming from ${r.path} after epoch ${r.epoch}\n`);
-    },
+    onResume: printResume,
     onStep: (p) => {
       if (!progress) return;
       if (p.step === 1) progress.start(p.stepsPerEpoch, 0, { epoch: p.epoch, loss: "-", tps: 0 });

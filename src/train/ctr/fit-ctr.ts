@@ -1,7 +1,9 @@
-// The CTR training loop: shuffled mini-batches of training rows, one compiled train step (BCE per task, or
-// the ranker's pairwise loss against sampled items), validation AUC after every epoch (averaged over the
-// tasks of a multi-task ranker, so no task is judged at another task's best epoch), early stopping, and
-// AUC / GAUC / LogLoss per task on the test rows at the best epoch.
+// CTR training: what is CTR's own, handed to the epoch loop (../epoch-loop.ts: early stopping with patience,
+// reduce-on-plateau, the time budget, the best epoch's weights, a checkpoint every epoch resumable after
+// kill -9): shuffled mini-batches of training rows through one compiled train step (BCE per task, or the
+// ranker's pairwise loss against sampled items), validation AUC after every epoch (averaged over the tasks
+// of a multi-task ranker, so no task is judged at another task's best epoch), and AUC / GAUC / LogLoss per
+// task on the test rows at the best epoch.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
@@ -21,6 +23,8 @@ import { bceWithLogits, ctrInputs } from "../../models/ctr/layers.js";
 import type { CtrRanker } from "../../models/ctr/ranker.js";
 import { parseConfig } from "../../util/config-issues.js";
 import { SeqrankError } from "../../util/errors.js";
+import { shuffleInPlace } from "../batching.js";
+import { type EpochTask, type LoopResume, runEpochs } from "../epoch-loop.js";
 
 export const FitCtrConfigSchema = z.strictObject({
   epochs: z.number().int().positive().default(10),
@@ -72,6 +76,7 @@ export interface CtrFitResult {
 export interface FitCtrHooks {
   onStep?: (p: { epoch: number; step: number; steps: number; loss: number }) => void;
   onEpoch?: (e: CtrEpoch) => void;
+  onResume?: (r: LoopResume) => void;
 }
 
 /** The inference graph: one probability [B] per task, named `prob_<task>`. Inputs: ids, weights [B, S]. */
@@ -208,96 +213,99 @@ function storeFeeds(ranker: CtrRanker): Feeds {
   return Object.fromEntries([...ranker.store.entries].map(([n, e]) => [n, tensor(e.value, e.shape)]));
 }
 
+/**
+ * Trains `ranker` on the table's training rows; with `checkpointDir`, checkpoints there every epoch and resumes
+ * from it. The ranker's store ends with the best epoch's weights.
+ */
 export async function fitCtr(
   ranker: CtrRanker,
   table: CtrTable,
   layout: SlotLayout,
   config: Partial<FitCtrConfig> = {},
+  checkpointDir?: string,
   hooks: FitCtrHooks = {},
 ): Promise<CtrFitResult> {
   const cfg = parseConfig(FitCtrConfigSchema, config, "CTR fit config");
   const g = new Graph();
   const loss = buildTrainLoss(ranker, layout, g, cfg.taskWeights);
-  const usesSeed = g.inputs().some((t) => t.name === "seed");
+  const seeded = g.inputs().some((t) => t.name === "seed");
   const step = await TrainStep.create({ loss, optimizer: cfg.optimizer }, ranker.store, {
     threads: cfg.threads,
   });
   const scorer = await Runner.withParamInputs(scoreOutputs(ranker, layout), { threads: cfg.threads });
   const train = rowsOf(table, TRAIN);
   const valid = rowsOf(table, VALID);
-  const negPool = ranker.pairwise ? trainItems(table) : undefined;
-  const history: CtrEpoch[] = [];
-  let best = { epoch: 0, auc: -1, valid: {} as Record<string, TaskMetrics> };
-  let trainSeconds = 0;
-  let lr = cfg.lr;
-  for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
-    const rng = new Rng(cfg.seed * 7919 + epoch);
-    const order = Int32Array.from(train);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      [order[i], order[j]] = [order[j], order[i]];
-    }
-    const t0 = performance.now();
-    const steps = Math.ceil(order.length / cfg.batchSize);
-    let lossSum = 0;
-    for (let s = 0; s < steps; s++) {
-      const rows = order.subarray(s * cfg.batchSize, Math.min(order.length, (s + 1) * cfg.batchSize));
-      const feeds: Feeds = {
-        ...slotFeeds(fillSlots(table, layout, rows), rows.length, layout.slots),
-        ...labelFeeds(table, ranker.tasks, rows),
-      };
-      if (ranker.pairwise && negPool) {
-        const k = ranker.pairwise.negatives;
-        const negRows = new Int32Array(rows.length * k);
-        const negItems = new Int32Array(rows.length * k);
-        for (let i = 0; i < negRows.length; i++) {
-          negRows[i] = rows[Math.floor(i / k)];
-          negItems[i] = negPool[rng.int(negPool.length)];
-        }
-        Object.assign(
-          feeds,
-          slotFeeds(fillSlots(table, layout, negRows, negItems), negRows.length, layout.slots, "neg_"),
-        );
-      }
-      if (usesSeed) feeds.seed = tensor(BigInt64Array.of(BigInt(step.stepCount + 1)), []);
-      const r = await step.run(feeds, lr);
-      if (!Number.isFinite(r.loss)) {
-        throw new SeqrankError("SR_ERR_TRAIN_DIVERGED", `loss became ${r.loss} at epoch ${epoch}, step ${s}`);
-      }
-      lossSum += r.loss;
-      hooks.onStep?.({ epoch, step: s + 1, steps, loss: r.loss });
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    trainSeconds += seconds;
-    const probs = await predict(ranker, table, layout, scorer, valid, step.paramFeeds(), cfg.evalBatchSize);
-    const record: CtrEpoch = {
-      epoch,
-      loss: lossSum / steps,
-      seconds,
-      lr,
-      valid: ctrMetrics(table, valid, probs),
-    };
-    history.push(record);
-    hooks.onEpoch?.(record);
-    const validAuc = meanAuc(record.valid);
-    if (best.epoch === 0 || validAuc > best.auc) {
-      best = { epoch, auc: validAuc, valid: record.valid };
-      step.syncToStore(); // the store holds the best epoch's weights
-    } else if (epoch - best.epoch >= cfg.patience) break;
-    else lr *= cfg.plateauDecay;
-    if (cfg.maxSeconds > 0 && trainSeconds >= cfg.maxSeconds) break;
-  }
   const test = rowsOf(table, TEST);
-  const testProbs = await predict(ranker, table, layout, scorer, test, storeFeeds(ranker), cfg.evalBatchSize);
-  await step.release();
-  await scorer.release();
-  return {
-    model: ranker.name,
-    tasks: ranker.tasks,
-    bestEpoch: best.epoch,
-    valid: best.valid,
-    test: ctrMetrics(table, test, testProbs),
-    history,
-    trainSeconds,
+  const negPool = ranker.pairwise ? trainItems(table) : undefined;
+  const task: EpochTask<TaskMetrics, Record<string, TaskMetrics>> = {
+    step,
+    store: ranker.store,
+    seeded,
+    async trainEpoch(epoch, run) {
+      const rng = new Rng(cfg.seed * 7919 + epoch);
+      const order = Int32Array.from(train);
+      shuffleInPlace(order, rng);
+      const steps = Math.ceil(order.length / cfg.batchSize);
+      for (let s = 0; s < steps; s++) {
+        const rows = order.subarray(s * cfg.batchSize, Math.min(order.length, (s + 1) * cfg.batchSize));
+        const feeds: Feeds = {
+          ...slotFeeds(fillSlots(table, layout, rows), rows.length, layout.slots),
+          ...labelFeeds(table, ranker.tasks, rows),
+        };
+        if (ranker.pairwise && negPool) {
+          const k = ranker.pairwise.negatives;
+          const negRows = new Int32Array(rows.length * k);
+          const negItems = new Int32Array(rows.length * k);
+          for (let i = 0; i < negRows.length; i++) {
+            negRows[i] = rows[Math.floor(i / k)];
+            negItems[i] = negPool[rng.int(negPool.length)];
+          }
+          Object.assign(
+            feeds,
+            slotFeeds(fillSlots(table, layout, negRows, negItems), negRows.length, layout.slots, "neg_"),
+          );
+        }
+        const loss = await run(feeds);
+        hooks.onStep?.({ epoch, step: s + 1, steps, loss });
+      }
+    },
+    async validate() {
+      const probs = await predict(ranker, table, layout, scorer, valid, step.paramFeeds(), cfg.evalBatchSize);
+      const metrics = ctrMetrics(table, valid, probs);
+      // An undefined mean AUC (no task with both classes among the validation rows) ranks below every AUC.
+      const auc = meanAuc(metrics);
+      return { metrics, score: Number.isNaN(auc) ? -1 : auc };
+    },
+    async test() {
+      const probs = await predict(ranker, table, layout, scorer, test, storeFeeds(ranker), cfg.evalBatchSize);
+      return ctrMetrics(table, test, probs);
+    },
   };
+  try {
+    const { progress: p, test: testMetrics } = await runEpochs(
+      task,
+      {
+        epochs: cfg.epochs,
+        patience: cfg.patience,
+        maxSeconds: cfg.maxSeconds,
+        lr: cfg.lr,
+        plateauDecay: cfg.plateauDecay,
+        checkpointDir,
+      },
+      hooks,
+    );
+    const best = p.history.find((h) => h.epoch === p.bestEpoch);
+    return {
+      model: ranker.name,
+      tasks: ranker.tasks,
+      bestEpoch: p.bestEpoch ?? 0,
+      valid: best?.valid ?? {},
+      test: testMetrics,
+      history: p.history,
+      trainSeconds: p.trainSeconds,
+    };
+  } finally {
+    await step.release();
+    await scorer.release();
+  }
 }

@@ -1,5 +1,8 @@
-// One CTR run end to end: read the dataset, fit the feature pipeline on its training rows, build the ranker,
-// train it, and (with an output folder) write results.json and the ranker as model.onnx.
+// Training one CTR ranker as a library verb: read the dataset, fit the feature pipeline on its training rows,
+// build the ranker, train it, and (with `out`) write the run directory: results.json, the ranker as model.onnx,
+// and checkpoints/ (a run killed after epoch N resumes at epoch N + 1). `seqrank train --task ctr` only turns
+// its flags into this config; benchmarks and tests call it directly.
+import { join, resolve } from "node:path";
 import { limitUsers, trainPriors } from "../../data/ctr/ctr-data.js";
 import { encodeCtrData, type FeatureConfig } from "../../data/ctr/features.js";
 import { type LoadCtrOptions, loadCtrDataset } from "../../data/ctr/load.js";
@@ -27,6 +30,11 @@ export interface RunCtrOptions extends LoadCtrOptions {
   limitUsers?: number;
   /** Seed of the parameter initialisation. */
   initSeed?: number;
+  /**
+   * The run directory: results.json, model.onnx and checkpoints/ (an existing one resumes). None: nothing is
+   * written and nothing resumes.
+   */
+  out?: string;
 }
 
 export interface CtrRunSummary {
@@ -52,11 +60,12 @@ export function flatMetrics(m: Record<string, TaskMetrics>): Record<string, numb
   return out;
 }
 
+/** Trains, evaluates and (with `opts.out`) writes the run; resolves with the fit and its summary. */
 export async function runCtr(
   opts: RunCtrOptions,
-  outDir?: string,
   hooks: FitCtrHooks = {},
 ): Promise<{ result: CtrFitResult; summary: CtrRunSummary }> {
+  const outDir = opts.out === undefined ? undefined : resolve(opts.out);
   const raw = limitUsers(loadCtrDataset(opts.dataset, opts), opts.limitUsers ?? 0);
   const table = encodeCtrData(raw, opts.features);
   const layout = slotLayout(table);
@@ -69,7 +78,8 @@ export async function runCtr(
     { layout, tasks, nItems: table.nItems, priors: trainPriors(table, tasks) },
     store,
   );
-  const result = await fitCtr(ranker, table, layout, opts.fit, hooks);
+  const checkpoints = outDir && join(outDir, "checkpoints");
+  const result = await fitCtr(ranker, table, layout, opts.fit, checkpoints, hooks);
   const summary: CtrRunSummary = {
     dataset: raw.name,
     model: ranker.name,

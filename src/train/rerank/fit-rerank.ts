@@ -1,8 +1,8 @@
 // Listwise training of a CTR ranker on re-ranking examples: a batch is a set of queries with all k
 // candidates each, the loss the softmax cross-entropy of the target within its query's candidates (what
 // NDCG rewards: the target above the other candidates of the same list, not a calibrated probability).
-// After each epoch the held-out queries are re-ranked; early stopping keeps the epoch with the best
-// held-out NDCG@10.
+// After each epoch the held-out queries are re-ranked; the epoch loop (../epoch-loop.ts) keeps the epoch with
+// the best held-out NDCG@10, stops early, and checkpoints every epoch (resumable after kill -9).
 import { z } from "zod";
 import { TRAIN, VALID } from "../../data/ctr/ctr-data.js";
 import type { CtrTable } from "../../data/ctr/features.js";
@@ -19,6 +19,7 @@ import type { CtrRanker } from "../../models/ctr/ranker.js";
 import { parseConfig } from "../../util/config-issues.js";
 import { SeqrankError } from "../../util/errors.js";
 import { shuffleInPlace } from "../batching.js";
+import { type EpochTask, type LoopEpoch, type LoopResume, runEpochs } from "../epoch-loop.js";
 import { type RerankTable, TARGET } from "./rerank-table.js";
 import { rankerLogit } from "./served-ranker.js";
 
@@ -54,6 +55,7 @@ export interface FitRerankResult {
 
 export interface FitRerankHooks {
   onEpoch?: (e: RerankEpoch) => void;
+  onResume?: (r: LoopResume) => void;
 }
 
 function listwiseLoss(ranker: CtrRanker, layout: SlotLayout, k: number): Tensor {
@@ -126,12 +128,17 @@ export function queriesOf(rerank: RerankTable, part: number): Int32Array {
   return Int32Array.from(out);
 }
 
+/**
+ * Trains `ranker` listwise on the training queries; with `checkpointDir`, checkpoints there every epoch and
+ * resumes from it. The ranker's store ends with the best epoch's weights.
+ */
 export async function fitRerank(
   ranker: CtrRanker,
   table: CtrTable,
   layout: SlotLayout,
   rerank: RerankTable,
   config: Partial<FitRerankConfig> = {},
+  checkpointDir?: string,
   hooks: FitRerankHooks = {},
 ): Promise<FitRerankResult> {
   const cfg = parseConfig(FitRerankConfigSchema, config, "re-rank fit config");
@@ -143,7 +150,7 @@ export async function fitRerank(
   }
   const { k } = rerank;
   const loss = listwiseLoss(ranker, layout, k);
-  const usesSeed = loss.graph.inputs().some((t) => t.name === "seed");
+  const seeded = loss.graph.inputs().some((t) => t.name === "seed");
   const step = await TrainStep.create({ loss, optimizer: cfg.optimizer }, ranker.store, {
     threads: cfg.threads,
   });
@@ -151,55 +158,66 @@ export async function fitRerank(
   const train = queriesOf(rerank, TRAIN);
   const heldOut = queriesOf(rerank, VALID);
   if (train.length === 0 || heldOut.length === 0) {
+    await step.release();
+    await scorer.release();
     throw new SeqrankError(
       "SR_ERR_RERANK_DATA",
       `no queries to learn from (${train.length} training, ${heldOut.length} held out): the retrieval found no validation target`,
     );
   }
-  const history: RerankEpoch[] = [];
-  let best = { epoch: 0, ndcg: -1, valid: {} as Record<string, number> };
-  let trainSeconds = 0;
-  for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
-    const rng = new Rng(cfg.seed * 7919 + epoch);
-    const order = Int32Array.from(train);
-    shuffleInPlace(order, rng);
-    const t0 = performance.now();
-    const steps = Math.ceil(order.length / cfg.batchQueries);
-    let lossSum = 0;
-    for (let s = 0; s < steps; s++) {
-      const rows = queryRows(order.subarray(s * cfg.batchQueries, (s + 1) * cfg.batchQueries), k);
-      const lists = [rows.length / k, k];
-      const feeds: Feeds = {
-        ...slotFeeds(fillSlots(table, layout, rows), rows.length, layout.slots),
-        label: tensor(
-          Float32Array.from(rows, (r) => table.labels[TARGET][r]),
-          lists,
-        ),
-        empty: tensor(
-          Float32Array.from(rows, (r) => (table.item[r] === 0 ? 1 : 0)),
-          lists,
-        ),
-      };
-      if (usesSeed) feeds.seed = tensor(BigInt64Array.of(BigInt(step.stepCount + 1)), []);
-      const r = await step.run(feeds, cfg.lr);
-      if (!Number.isFinite(r.loss)) {
-        throw new SeqrankError("SR_ERR_TRAIN_DIVERGED", `loss became ${r.loss} at epoch ${epoch}, step ${s}`);
+  const task: EpochTask<number, void> = {
+    step,
+    store: ranker.store,
+    seeded,
+    async trainEpoch(epoch, run) {
+      const rng = new Rng(cfg.seed * 7919 + epoch);
+      const order = Int32Array.from(train);
+      shuffleInPlace(order, rng);
+      const steps = Math.ceil(order.length / cfg.batchQueries);
+      for (let s = 0; s < steps; s++) {
+        const rows = queryRows(order.subarray(s * cfg.batchQueries, (s + 1) * cfg.batchQueries), k);
+        const lists = [rows.length / k, k];
+        await run({
+          ...slotFeeds(fillSlots(table, layout, rows), rows.length, layout.slots),
+          label: tensor(
+            Float32Array.from(rows, (r) => table.labels[TARGET][r]),
+            lists,
+          ),
+          empty: tensor(
+            Float32Array.from(rows, (r) => (table.item[r] === 0 ? 1 : 0)),
+            lists,
+          ),
+        });
       }
-      lossSum += r.loss;
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    trainSeconds += seconds;
-    const ranks = await rerankQueries(scorer, step.paramFeeds(), table, layout, rerank, heldOut);
-    const record: RerankEpoch = { epoch, loss: lossSum / steps, seconds, valid: listMetrics(ranks) };
-    history.push(record);
-    hooks.onEpoch?.(record);
-    if (record.valid["NDCG@10"] > best.ndcg) {
-      best = { epoch, ndcg: record.valid["NDCG@10"], valid: record.valid };
-      step.syncToStore(); // the store holds the best epoch's weights
-    } else if (epoch - best.epoch >= cfg.patience) break;
-    if (cfg.maxSeconds > 0 && trainSeconds >= cfg.maxSeconds) break;
+    },
+    async validate() {
+      const ranks = await rerankQueries(scorer, step.paramFeeds(), table, layout, rerank, heldOut);
+      const metrics = listMetrics(ranks);
+      return { metrics, score: metrics["NDCG@10"] };
+    },
+    // The test queries are scored by the caller (runRerank), with the best epoch's weights in the store.
+    async test() {},
+  };
+  try {
+    const { progress: p } = await runEpochs(
+      task,
+      { epochs: cfg.epochs, patience: cfg.patience, maxSeconds: cfg.maxSeconds, lr: cfg.lr, checkpointDir },
+      { onResume: hooks.onResume, onEpoch: hooks.onEpoch && ((r) => hooks.onEpoch?.(withoutLr(r))) },
+    );
+    const history = p.history.map(withoutLr);
+    return {
+      bestEpoch: p.bestEpoch ?? 0,
+      valid: history.find((h) => h.epoch === p.bestEpoch)?.valid ?? {},
+      history,
+      trainSeconds: p.trainSeconds,
+    };
+  } finally {
+    await step.release();
+    await scorer.release();
   }
-  await step.release();
-  await scorer.release();
-  return { bestEpoch: best.epoch, valid: best.valid, history, trainSeconds };
+}
+
+/** A re-rank epoch's record: the rate is the configured constant one, not recorded. */
+function withoutLr({ epoch, loss, seconds, valid }: LoopEpoch<number>): RerankEpoch {
+  return { epoch, loss, seconds, valid };
 }

@@ -5,6 +5,7 @@ export { type CandidateSet, type FrozenRetriever, frozenRetriever } from "./cand
 export {
   type FitRerankConfig,
   FitRerankConfigSchema,
+  type FitRerankHooks,
   type FitRerankResult,
   fitRerank,
   type RerankEpoch,
@@ -13,6 +14,8 @@ export { HistorySignals, SIGNALS, type SignalName } from "./history-signals.js";
 export { type QueryBlock, type RerankTable, rerankTable } from "./rerank-table.js";
 export {
   type RerankRetrieval,
+  type RerankRun,
+  type RerankRunConfig,
   type RerankSummary,
   type RunRerankOptions,
   runRerank,

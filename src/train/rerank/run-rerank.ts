@@ -3,7 +3,9 @@
 // test item). The ranker learns from the validation-target queries whose target was retrieved (a share of
 // them held out for early stopping) and is scored on every test query; the test target is never seen in
 // training. Reported on test over all users, retrieval order vs re-ranked (an unretrieved target is a miss
-// for both).
+// for both). With a run directory, the ranker's training checkpoints there every epoch and a killed run resumes.
+import { realpathSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { TEST, TRAIN, VALID } from "../../data/ctr/ctr-data.js";
 import { encodeCtrData, type FeatureConfig } from "../../data/ctr/features.js";
 import { slotLayout } from "../../data/ctr/slots.js";
@@ -15,8 +17,10 @@ import { tensor } from "../../graph/session.js";
 import type { ItemKnnConfig } from "../../models/baselines/index.js";
 import type { SequenceRecommender } from "../../models/model.js";
 import { createRanker } from "../../models/registry.js";
+import { SeqrankError } from "../../util/errors.js";
 import { shuffleInPlace } from "../batching.js";
 import { writeRankerRun } from "../ctr/fit-ctr.js";
+import { loadRun } from "../run-dir.js";
 import type { TrainData } from "../train-data.js";
 import { type CandidateSet, frozenRetriever } from "./candidates.js";
 import {
@@ -122,12 +126,77 @@ function validBlocks(set: CandidateSet, holdout: number, seed: number): QueryBlo
   ];
 }
 
-export async function runRerank(
+/** A re-rank run as a library verb's config: the retriever, the options, and where the run is written. */
+export interface RerankRunConfig extends RunRerankOptions {
+  /** The frozen sequence model: its run directory (`seqrank train --task next-item`), or one already loaded. */
+  retriever: string | RerankRetrieval;
+  /** The prepared dataset directory the retriever must have been trained on (checked when given). */
+  dataset?: string;
+  /**
+   * The run directory: results.json, model.onnx, the served ranker's files and checkpoints/ (an existing one
+   * resumes). None: nothing is written and nothing resumes.
+   */
+  out?: string;
+}
+
+export interface RerankRun {
+  summary: RerankSummary;
+  fit: FitRerankResult;
+  test: RerankTestQueries;
+}
+
+/** Re-ranks the retriever's candidates: trains the ranker, scores every test query, writes the run. */
+export function runRerank(config: RerankRunConfig, hooks?: FitRerankHooks): Promise<RerankRun>;
+/**
+ * The same run from a loaded retriever, the options and the run directory, as before `runRerank(config)`:
+ * written without checkpoints/ and never resumed.
+ * @deprecated Pass `{ retriever, ...options, out }` instead.
+ */
+export function runRerank(
   retrieval: RerankRetrieval,
-  opts: RunRerankOptions = {},
+  opts?: RunRerankOptions,
   outDir?: string,
+  hooks?: FitRerankHooks,
+): Promise<RerankRun>;
+export async function runRerank(
+  first: RerankRunConfig | RerankRetrieval,
+  second?: FitRerankHooks | RunRerankOptions,
+  outDir?: string,
+  hooks?: FitRerankHooks,
+): Promise<RerankRun> {
+  if (!("retriever" in first))
+    return rerankRun(first, (second ?? {}) as RunRerankOptions, outDir && resolve(outDir), false, hooks);
+  const { retriever, dataset, out, ...opts } = first;
+  return rerankRun(
+    retrievalOf(retriever, dataset),
+    opts,
+    out && resolve(out),
+    true,
+    second as FitRerankHooks,
+  );
+}
+
+/** A retriever given by its run directory is loaded, and checked against the dataset when one is named. */
+function retrievalOf(retriever: string | RerankRetrieval, dataset: string | undefined): RerankRetrieval {
+  if (typeof retriever !== "string") return retriever;
+  const runDir = resolve(retriever);
+  const { model, data, datasetDir } = loadRun(runDir);
+  if (dataset !== undefined && realpathSync(datasetDir) !== realpathSync(dataset)) {
+    throw new SeqrankError(
+      "SR_ERR_CLI_ARG",
+      `the retriever ${retriever} was trained on ${datasetDir}, not on ${dataset}`,
+    );
+  }
+  return { model, data, runDir };
+}
+
+async function rerankRun(
+  retrieval: RerankRetrieval,
+  opts: RunRerankOptions,
+  outDir: string | undefined,
+  checkpoints: boolean,
   hooks: FitRerankHooks = {},
-): Promise<{ summary: RerankSummary; fit: FitRerankResult; test: RerankTestQueries }> {
+): Promise<RerankRun> {
   const { model, data } = retrieval;
   const k = opts.candidates ?? 100;
   const seed = opts.seed ?? 42;
@@ -172,6 +241,7 @@ export async function runRerank(
     layout,
     rerank,
     { seed, threads: opts.threads, ...opts.fit },
+    checkpoints && outDir ? join(outDir, "checkpoints") : undefined,
     hooks,
   );
 

@@ -44,7 +44,7 @@ const options = {
 
 test("the fused re-ranker beats retrieval alone on test NDCG@10 over all test users", async () => {
   const retrieval = await trained;
-  const { summary, fit: learned } = await runRerank({ model, data }, options);
+  const { summary, fit: learned } = await runRerank({ retriever: { model, data }, ...options });
   const before = summary.test.retrieval;
   const after = summary.test.reranked;
   assert.equal(summary.queries.test, data.test.targets.length, "every test user is scored");
@@ -64,7 +64,7 @@ test("the fused re-ranker beats retrieval alone on test NDCG@10 over all test us
 
   // Leak check: with every test target replaced, training goes exactly the same way.
   const shuffled = { ...data.test, targets: data.test.targets.map((t) => (t % data.nItems) + 1) };
-  const again = await runRerank({ model, data: { ...data, test: shuffled } }, options);
+  const again = await runRerank({ retriever: { model, data: { ...data, test: shuffled } }, ...options });
   assert.deepEqual(
     again.fit.history.map((e) => [e.loss, e.valid]),
     learned.history.map((e) => [e.loss, e.valid]),
