@@ -40,6 +40,36 @@ const reviewers = (dir: string): SourceInput => ({
   columns: { user: "user_id", profile: ["reviewer_id"] },
 });
 
+/** A file of a shared folder: under `dir`, or relative to the spec's baseDir when `dir` is "". */
+const inFolder = (dir: string, file: string) => (dir ? `${dir}/${file}` : file);
+
+/** MovieLens 1M's movies and users (the `::` files), shared by the sequence preset and the CTR protocol. */
+export const movielens1mMovies = (dir: string): SourceInput => ({
+  path: inFolder(dir, "movies.dat"),
+  columnNames: ["movie_id", "title", "genres"],
+  columns: { item: "movie_id", title: "title", attributes: "genres" },
+});
+export const movielens1mUsers = (dir: string): SourceInput => ({
+  path: inFolder(dir, "users.dat"),
+  columnNames: ["user_id", "gender", "age", "occupation", "zip"],
+  columns: { user: "user_id" },
+});
+
+/** Taobao UserBehavior's headerless event file, shared by the sequence preset and the CTR protocol. */
+export const taobaoEvents = (dir: string): SourceInput => ({
+  path: inFolder(dir, "user_behavior.csv"),
+  header: false,
+  columnNames: ["user_id", "item_id", "category_id", "behavior_type", "timestamp"],
+  columns: {
+    user: "user_id",
+    item: "item_id",
+    event: "behavior_type",
+    timestamp: "timestamp",
+    category: "category_id",
+  },
+  timestampFormat: "unix",
+});
+
 export const PRESETS: Record<string, Preset> = {
   "amazon-beauty": {
     description: "Amazon Beauty 5-core (S3-Rec): sequences, English titles, attribute names, reviewer ids",
@@ -72,20 +102,8 @@ export const PRESETS: Record<string, Preset> = {
       events: [
         { path: "movielens-1m/ratings.tsv", columns: { user: "user_id", item: "movie_id", event: "rating" } },
       ],
-      items: [
-        {
-          path: "movielens-1m/movies.dat",
-          columnNames: ["movie_id", "title", "genres"],
-          columns: { item: "movie_id", title: "title", attributes: "genres" },
-        },
-      ],
-      users: [
-        {
-          path: "movielens-1m/users.dat",
-          columnNames: ["user_id", "gender", "age", "occupation", "zip"],
-          columns: { user: "user_id" },
-        },
-      ],
+      items: [movielens1mMovies("movielens-1m")],
+      users: [movielens1mUsers("movielens-1m")],
     },
   },
   "movielens-1m-sasrec-seq": {
@@ -123,21 +141,7 @@ export const PRESETS: Record<string, Preset> = {
     description: "Taobao UserBehavior: pv/fav/cart/buy events with timestamps and leaf categories",
     eventTypes: ["pv", "fav", "cart", "buy"],
     sources: {
-      events: [
-        {
-          path: "taobao-userbehavior-sample/user_behavior.csv",
-          header: false,
-          columnNames: ["user_id", "item_id", "category_id", "behavior_type", "timestamp"],
-          columns: {
-            user: "user_id",
-            item: "item_id",
-            event: "behavior_type",
-            timestamp: "timestamp",
-            category: "category_id",
-          },
-          timestampFormat: "unix",
-        },
-      ],
+      events: [taobaoEvents("taobao-userbehavior-sample")],
     },
   },
   "taobao-product-titles-zh": {

@@ -8,6 +8,7 @@
 // fields, liked and disliked (built from training rows only; each row's own movie is left out at batch time).
 import { z } from "zod";
 import { parseConfig } from "../../util/config-issues.js";
+import { movielens1mMovies, movielens1mUsers } from "../presets.js";
 import type { IngestSpecInput } from "../source.js";
 import { readCtrTable } from "./ctr-cache.js";
 import type { RawCtrData } from "./ctr-data.js";
@@ -43,20 +44,8 @@ export function movielens1mCtrSpec(dir: string, options: Partial<MovielensCtrOpt
     name: recbole ? "movielens-1m-recbole" : "movielens-1m",
     baseDir: dir,
     events: [{ path: "ratings.tsv", columns: { user: "user_id", item: "movie_id", label: "rating" } }],
-    items: [
-      {
-        path: "movies.dat",
-        columnNames: ["movie_id", "title", "genres"],
-        columns: { item: "movie_id", title: "title", attributes: "genres" },
-      },
-    ],
-    users: [
-      {
-        path: "users.dat",
-        columnNames: ["user_id", "gender", "age", "occupation", "zip"],
-        columns: { user: "user_id" },
-      },
-    ],
+    items: [movielens1mMovies("")],
+    users: [movielens1mUsers("")],
     cleaning: { burstWindowSeconds: 0, bots: { enabled: false } },
     ctr: {
       rows: "events",

@@ -5,6 +5,7 @@
 // its category, the hour and weekday (Beijing time) and the number of earlier page views.
 import { z } from "zod";
 import { parseConfig } from "../../util/config-issues.js";
+import { taobaoEvents } from "../presets.js";
 import type { IngestSpecInput } from "../source.js";
 import { readCtrTable } from "./ctr-cache.js";
 import type { RawCtrData } from "./ctr-data.js";
@@ -29,21 +30,7 @@ export function taobaoCtrSpec(dir: string, options: Partial<TaobaoCtrOptions> = 
   return {
     name: "taobao-userbehavior-sample",
     baseDir: dir,
-    events: [
-      {
-        path: "user_behavior.csv",
-        header: false,
-        columnNames: ["user_id", "item_id", "category_id", "behavior_type", "timestamp"],
-        columns: {
-          user: "user_id",
-          item: "item_id",
-          event: "behavior_type",
-          timestamp: "timestamp",
-          category: "category_id",
-        },
-        timestampFormat: "unix",
-      },
-    ],
+    events: [taobaoEvents("")],
     cleaning: { eventTypes: ["pv", "fav", "cart", "buy"], burstWindowSeconds: 0, bots: { enabled: false } },
     ctr: {
       rows: "pairs",
