@@ -99,11 +99,14 @@ export async function ensureRankedModel(dataDir: string, registryRoot: string): 
   loadParamsInto(join(base, WEIGHTS), model.store);
   console.log("training DeepFM over the model's top 100 (latency benchmark ranker) …");
   const rerankDir = join(registryRoot, "..", "rerank-run");
-  await runRerank(
-    { model, data },
-    { candidates: 100, limitUsers: 4000, fit: { epochs: 2 }, threads: 1 },
-    rerankDir,
-  );
+  await runRerank({
+    retriever: { model, data },
+    candidates: 100,
+    limitUsers: 4000,
+    fit: { epochs: 2 },
+    threads: 1,
+    out: rerankDir,
+  });
   cpSync(base, dir, { recursive: true });
   await attachRanker(rerankDir, dir, { ...readManifest(dir), version: RANKED_VERSION });
 }

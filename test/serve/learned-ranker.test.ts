@@ -42,11 +42,15 @@ before(async () => {
     seed: 42,
   });
   const { model, data: trainData } = loadRun(retrieverRun);
-  const run = await runRerank(
-    { model, data: trainData, runDir: retrieverRun },
-    { candidates: K, limitUsers: 1500, fit: { epochs: 2 }, seed: 7, threads: 1 },
-    rerankRun,
-  );
+  const run = await runRerank({
+    retriever: { model, data: trainData, runDir: retrieverRun },
+    candidates: K,
+    limitUsers: 1500,
+    fit: { epochs: 2 },
+    seed: 7,
+    threads: 1,
+    out: rerankRun,
+  });
   offline = run.test;
   histories = trainData.test.histories.slice(0, CHECKED);
   version = (await exportRun(rerankRun, registry, "ranked-v1")).dir;

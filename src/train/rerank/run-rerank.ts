@@ -146,34 +146,9 @@ export interface RerankRun {
 }
 
 /** Re-ranks the retriever's candidates: trains the ranker, scores every test query, writes the run. */
-export function runRerank(config: RerankRunConfig, hooks?: FitRerankHooks): Promise<RerankRun>;
-/**
- * The same run from a loaded retriever, the options and the run directory, as before `runRerank(config)`:
- * written without checkpoints/ and never resumed.
- * @deprecated Pass `{ retriever, ...options, out }` instead.
- */
-export function runRerank(
-  retrieval: RerankRetrieval,
-  opts?: RunRerankOptions,
-  outDir?: string,
-  hooks?: FitRerankHooks,
-): Promise<RerankRun>;
-export async function runRerank(
-  first: RerankRunConfig | RerankRetrieval,
-  second?: FitRerankHooks | RunRerankOptions,
-  outDir?: string,
-  hooks?: FitRerankHooks,
-): Promise<RerankRun> {
-  if (!("retriever" in first))
-    return rerankRun(first, (second ?? {}) as RunRerankOptions, outDir && resolve(outDir), false, hooks);
-  const { retriever, dataset, out, ...opts } = first;
-  return rerankRun(
-    retrievalOf(retriever, dataset),
-    opts,
-    out && resolve(out),
-    true,
-    second as FitRerankHooks,
-  );
+export async function runRerank(config: RerankRunConfig, hooks?: FitRerankHooks): Promise<RerankRun> {
+  const { retriever, dataset, out, ...opts } = config;
+  return rerankRun(retrievalOf(retriever, dataset), opts, out && resolve(out), hooks);
 }
 
 /** A retriever given by its run directory is loaded, and checked against the dataset when one is named. */
@@ -194,7 +169,6 @@ async function rerankRun(
   retrieval: RerankRetrieval,
   opts: RunRerankOptions,
   outDir: string | undefined,
-  checkpoints: boolean,
   hooks: FitRerankHooks = {},
 ): Promise<RerankRun> {
   const { model, data } = retrieval;
@@ -241,7 +215,7 @@ async function rerankRun(
     layout,
     rerank,
     { seed, threads: opts.threads, ...opts.fit },
-    checkpoints && outDir ? join(outDir, "checkpoints") : undefined,
+    outDir ? join(outDir, "checkpoints") : undefined,
     hooks,
   );
 
