@@ -15,7 +15,7 @@ import { SeqrankError } from "../util/errors.js";
 import { exportBaselineRun, isBaselineRun } from "./baseline-model.js";
 import { exportServingModel } from "./export.js";
 import { datasetInteractions } from "./interactions.js";
-import { attachRanker, rerankRetriever } from "./ranker-model.js";
+import { attachRanker, isCtrRun, rerankRetriever } from "./ranker-model.js";
 import type { BaselineManifest, ServingManifest } from "./serving-model.js";
 
 export async function exportRunVersion(
@@ -25,6 +25,11 @@ export async function exportRunVersion(
   quantize?: QuantizeMode,
 ): Promise<ServingManifest | BaselineManifest> {
   const run = resolve(runDir);
+  if (isCtrRun(run))
+    throw new SeqrankError(
+      "SR_ERR_MODEL_EXPORT",
+      `${run} is a CTR run (seqrank train --task ctr): it scores rows of a feature table and has no user encoder to serve; serve a next-item run, or train --task rerank over one to serve a learned ranker`,
+    );
   const retriever = rerankRetriever(run);
   if (retriever) {
     const manifest = await exportRunVersion(retriever, dir, version, quantize);

@@ -29,19 +29,34 @@ const RANKER_INPUTS = [
 
 interface RerankRunRecord {
   task?: string;
+  tasks?: unknown;
   model?: string;
   retriever?: string;
 }
 
-function rerankRecord(runDir: string): RerankRunRecord | undefined {
+/** The task a run directory's results.json records (`seqrank train --task …`), if it is readable. */
+function runRecord(runDir: string): RerankRunRecord | undefined {
   const path = join(runDir, "results.json");
   if (!existsSync(path)) return undefined;
   try {
-    const r = JSON.parse(readFileSync(path, "utf8")) as RerankRunRecord;
-    return r.task === "rerank" ? r : undefined;
+    return JSON.parse(readFileSync(path, "utf8")) as RerankRunRecord;
   } catch {
     return undefined;
   }
+}
+
+function rerankRecord(runDir: string): RerankRunRecord | undefined {
+  const r = runRecord(runDir);
+  return r?.task === "rerank" ? r : undefined;
+}
+
+/**
+ * Whether a run directory holds a CTR ranker (`seqrank train --task ctr`: table rows in, no user encoder);
+ * its results.json lists the label tasks it predicts.
+ */
+export function isCtrRun(runDir: string): boolean {
+  const r = runRecord(runDir);
+  return r?.task === "ctr" || (r?.task === undefined && Array.isArray(r?.tasks));
 }
 
 /** Whether a run directory holds a re-ranker (`seqrank train --task rerank`). */
