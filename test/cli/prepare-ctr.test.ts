@@ -100,7 +100,7 @@ test("a shop's MovieLens-100K log by --config: prepared as a CTR table, trained 
     filtered: 0,
   });
   assert.ok(lines.some((l) => /^CTR table: 100,000 rows/.test(l)));
-  const data = loadCtrDataset(out);
+  const data = await loadCtrDataset(out);
   const year = data.columns.find((c) => c.name === "year")!;
   const genres = data.columns.find((c) => c.name === "genres")!;
   const recent = data.columns.find((c) => c.name === "recent")!;

@@ -1,6 +1,6 @@
 // The built-in CTR protocols by name: each is a prepare config over its shared-dataset folder (movielens.ts,
 // taobao.ts), recognised by a file the folder holds. `seqrank prepare <name> --task ctr` prepares one into a
-// folder; loadCtrDataset(<name>) prepares it once into the cache (prepare-sync.ts) and loads it.
+// folder; loadCtrDataset(<name>) prepares it once into the cache (ctr-prepared-cache.ts) and loads it.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { defined } from "../../util/defined.js";

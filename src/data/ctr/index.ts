@@ -27,8 +27,7 @@ export {
   type MovielensCtrOptions,
   MovielensCtrOptionsSchema,
   movielens1mCtrSpec,
-  readMovielens1mCtr,
 } from "./movielens.js";
 export { type PrepareCtrOptions, type PrepareCtrResult, prepareCtr } from "./prepare-ctr.js";
 export { type FieldSlots, fillSlots, type SlotLayout, slotFeeds, slotLayout } from "./slots.js";
-export { readTaobaoCtr, type TaobaoCtrOptions, TaobaoCtrOptionsSchema, taobaoCtrSpec } from "./taobao.js";
+export { type TaobaoCtrOptions, TaobaoCtrOptionsSchema, taobaoCtrSpec } from "./taobao.js";

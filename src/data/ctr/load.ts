@@ -1,16 +1,16 @@
 // CTR datasets by name or by directory: a prepared CTR table (a folder holding ctr.json, made by
 // `seqrank prepare … --task ctr` or a config with a "ctr" section), a built-in protocol (movielens-1m,
-// taobao-userbehavior-sample: prepared once through the same DuckDB stage and cached, prepare-sync.ts; also a
-// folder holding one of their files), or DeepCTR's samples (ctr-samples/<criteo|avazu|movielens>).
+// taobao-userbehavior-sample: prepared once through the same DuckDB stage and cached, ctr-prepared-cache.ts;
+// also a folder holding one of their files), or DeepCTR's samples (ctr-samples/<criteo|avazu|movielens>).
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { SeqrankError } from "../../util/errors.js";
 import { defaultDatasetsDir } from "../presets.js";
 import { CTR_JSON, readCtrTable } from "./ctr-cache.js";
 import type { RawColumn, RawCtrData } from "./ctr-data.js";
+import { preparedCtrDir } from "./ctr-prepared-cache.js";
 import { type CtrPresetOptions, ctrPresetOf } from "./ctr-presets.js";
 import { CTR_SAMPLES, type CtrSample, readCtrSample } from "./ctr-samples.js";
-import { preparedCtrDir } from "./prepare-sync.js";
 
 export interface LoadCtrOptions extends CtrPresetOptions {
   /** Folder holding the shared datasets (default: $SEQRANK_DATASETS or ../shared/datasets). */
@@ -23,13 +23,13 @@ export const CTR_DATASETS = [
   ...CTR_SAMPLES.map((s) => `ctr-samples/${s}`),
 ] as const;
 
-export function loadCtrDataset(nameOrDir: string, opts: LoadCtrOptions = {}): RawCtrData {
+export async function loadCtrDataset(nameOrDir: string, opts: LoadCtrOptions = {}): Promise<RawCtrData> {
   const [base, sample] = nameOrDir.split(/\/(?=criteo$|avazu$|movielens$)/);
   const named = join(opts.datasetsDir ?? defaultDatasetsDir(), base);
   const dir = existsSync(named) ? named : resolve(base);
   if (existsSync(join(dir, CTR_JSON))) return loadPrepared(dir, opts);
   const preset = ctrPresetOf(dir);
-  if (preset) return readCtrTable(preparedCtrDir(preset.spec(dir, opts))).data;
+  if (preset) return readCtrTable(await preparedCtrDir(preset.spec(dir, opts))).data;
   if (opts.protocol !== undefined && opts.protocol !== "threshold") {
     throw new SeqrankError("SR_ERR_CTR_DATA", `protocol ${opts.protocol} applies to movielens-1m only`);
   }

@@ -10,10 +10,7 @@ import { z } from "zod";
 import { parseConfig } from "../../util/config-issues.js";
 import { movielens1mMovies, movielens1mUsers } from "../presets.js";
 import type { IngestSpecInput } from "../source.js";
-import { readCtrTable } from "./ctr-cache.js";
-import type { RawCtrData } from "./ctr-data.js";
 import type { CtrFeatureInput } from "./ctr-spec.js";
-import { preparedCtrDir } from "./prepare-sync.js";
 
 export const MovielensCtrOptionsSchema = z.strictObject({
   seed: z.number().int().default(2024),
@@ -25,11 +22,6 @@ export const MovielensCtrOptionsSchema = z.strictObject({
   zipDigits: z.number().int().min(1).max(5).default(2),
 });
 export type MovielensCtrOptions = z.infer<typeof MovielensCtrOptionsSchema>;
-
-/** The table of `dir` (the movielens-1m folder), prepared once through the DuckDB stage and cached. */
-export function readMovielens1mCtr(dir: string, options: Partial<MovielensCtrOptions> = {}): RawCtrData {
-  return readCtrTable(preparedCtrDir(movielens1mCtrSpec(dir, options))).data;
-}
 
 /** The prepare config over the movielens-1m folder `dir` (ratings.tsv, movies.dat, users.dat). */
 export function movielens1mCtrSpec(dir: string, options: Partial<MovielensCtrOptions> = {}): IngestSpecInput {

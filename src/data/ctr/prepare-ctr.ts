@@ -1,6 +1,6 @@
 // `prepare` for a config with a `ctr` section, as a library verb: the ingest stage (DuckDB staging, cleaning,
 // quarantine) and then the CTR table build, on one connection. `seqrank prepare` calls it for such configs,
-// and loadCtrDataset (through prepare-sync.ts) for the built-in CTR protocols.
+// and loadCtrDataset (through ctr-prepared-cache.ts) for the built-in CTR protocols.
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { SeqrankError } from "../../util/errors.js";
 import { accountPrepare, type RowAccount } from "../accounting.js";

@@ -7,21 +7,12 @@ import { z } from "zod";
 import { parseConfig } from "../../util/config-issues.js";
 import { taobaoEvents } from "../presets.js";
 import type { IngestSpecInput } from "../source.js";
-import { readCtrTable } from "./ctr-cache.js";
-import type { RawCtrData } from "./ctr-data.js";
-import { preparedCtrDir } from "./prepare-sync.js";
 
 export const TaobaoCtrOptionsSchema = z.strictObject({
   seed: z.number().int().default(2024),
   historyLen: z.number().int().min(1).default(30),
 });
 export type TaobaoCtrOptions = z.infer<typeof TaobaoCtrOptionsSchema>;
-
-/** The table of `dir` (the taobao-userbehavior-sample folder), prepared once through the DuckDB stage and
- *  cached. */
-export function readTaobaoCtr(dir: string, options: Partial<TaobaoCtrOptions> = {}): RawCtrData {
-  return readCtrTable(preparedCtrDir(taobaoCtrSpec(dir, options))).data;
-}
 
 /** The prepare config over the taobao-userbehavior-sample folder `dir` (user_behavior.csv). */
 export function taobaoCtrSpec(dir: string, options: Partial<TaobaoCtrOptions> = {}): IngestSpecInput {

@@ -66,7 +66,7 @@ export async function runCtr(
   hooks: FitCtrHooks = {},
 ): Promise<{ result: CtrFitResult; summary: CtrRunSummary }> {
   const outDir = opts.out === undefined ? undefined : resolve(opts.out);
-  const raw = limitUsers(loadCtrDataset(opts.dataset, opts), opts.limitUsers ?? 0);
+  const raw = limitUsers(await loadCtrDataset(opts.dataset, opts), opts.limitUsers ?? 0);
   const table = encodeCtrData(raw, opts.features);
   const layout = slotLayout(table);
   const labels = Object.keys(table.labels);

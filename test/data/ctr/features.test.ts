@@ -4,8 +4,6 @@ import {
   encodeCtrData,
   fillSlots,
   loadCtrDataset,
-  readMovielens1mCtr,
-  readTaobaoCtr,
   rowsOf,
   slotLayout,
   TEST,
@@ -15,9 +13,9 @@ import {
 import type { SeqrankError } from "../../../src/util/errors.js";
 import { datasetsDir } from "../../helpers/datasets.js";
 
-const ml = readMovielens1mCtr(`${datasetsDir}/movielens-1m`);
+const ml = await loadCtrDataset("movielens-1m", { datasetsDir });
 
-test("movielens-1m CTR: every rating, rating ≥ 4 positive, seeded 8:1:1 split", () => {
+test("movielens-1m CTR: every rating, rating ≥ 4 positive, seeded 8:1:1 split", async () => {
   assert.equal(ml.user.length, 1_000_209);
   assert.equal(ml.nUsers, 6040);
   assert.equal(ml.nItems, 3706);
@@ -27,12 +25,12 @@ test("movielens-1m CTR: every rating, rating ≥ 4 positive, seeded 8:1:1 split"
   );
   const parts = [TRAIN, VALID, TEST].map((p) => rowsOf(ml, p).length);
   assert.deepEqual(parts, [800_167, 100_021, 100_021]);
-  const again = readMovielens1mCtr(`${datasetsDir}/movielens-1m`, { historyLen: 0 });
+  const again = await loadCtrDataset("movielens-1m", { datasetsDir, historyLen: 0 });
   assert.deepEqual(again.split, ml.split, "same seed, same split");
 });
 
-test("movielens-1m CTR, recbole protocol: rating-3 rows deleted before labelling and splitting, no zip", () => {
-  const rb = readMovielens1mCtr(`${datasetsDir}/movielens-1m`, { protocol: "recbole", historyLen: 0 });
+test("movielens-1m CTR, recbole protocol: rating-3 rows deleted before labelling and splitting, no zip", async () => {
+  const rb = await loadCtrDataset("movielens-1m", { datasetsDir, protocol: "recbole", historyLen: 0 });
   assert.equal(rb.user.length, 1_000_209 - 261_197); // 739,012, RecBole's ml-1m_context row count
   assert.equal(
     rb.labels.click.reduce((a, b) => a + b, 0),
@@ -44,7 +42,7 @@ test("movielens-1m CTR, recbole protocol: rating-3 rows deleted before labelling
   );
   const parts = [TRAIN, VALID, TEST].map((p) => rowsOf(rb, p).length);
   assert.deepEqual(parts, [591_210, 73_901, 73_901]);
-  assert.throws(
+  await assert.rejects(
     () => loadCtrDataset("taobao-userbehavior-sample", { datasetsDir, protocol: "recbole" }),
     (e: SeqrankError) => e.code === "SR_ERR_CTR_DATA",
   );
@@ -109,8 +107,8 @@ test("vocabulary: values unseen in training rows map to the out-of-vocabulary id
   assert.equal(genres.slots, 6);
 });
 
-test("taobao: one row per (user, item) pair, cart/buy labels, pv history strictly before the pair", () => {
-  const tb = readTaobaoCtr(`${datasetsDir}/taobao-userbehavior-sample`);
+test("taobao: one row per (user, item) pair, cart/buy labels, pv history strictly before the pair", async () => {
+  const tb = await loadCtrDataset("taobao-userbehavior-sample", { datasetsDir });
   assert.equal(tb.user.length, 63_831);
   assert.equal(tb.nUsers, 814);
   assert.equal(

@@ -86,10 +86,10 @@ test("taobao: user-item pairs, cart/buy labels, pv histories newest first, Beiji
   assert.equal(ctrChecksum(d), "cd65bdf25420ec4b840f59cdaede326401c0329e68a9b91b54cfe117b7891b60");
 });
 
-test("a built-in name loads the same table through the cached prepare", () => {
-  const d = loadCtrDataset("taobao-userbehavior-sample", { datasetsDir });
+test("a built-in name loads the same table through the cached prepare", async () => {
+  const d = await loadCtrDataset("taobao-userbehavior-sample", { datasetsDir });
   assert.equal(ctrChecksum(d), "cd65bdf25420ec4b840f59cdaede326401c0329e68a9b91b54cfe117b7891b60");
-  assert.throws(
+  await assert.rejects(
     () => loadCtrDataset("taobao-userbehavior-sample", { datasetsDir, historyLen: 0 }),
     /SR_ERR_CONFIG|historyLen/,
   );

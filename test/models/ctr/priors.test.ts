@@ -1,12 +1,11 @@
 // Output-bias initialisation (layers.ts linearTerm, ctr-data.ts trainPriors): every ranker's logit starts at
 // the log-odds of its task's positive rate in the training rows, not at 0 (p = 0.5).
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { test } from "node:test";
 import {
   encodeCtrData,
   limitUsers,
-  readTaobaoCtr,
+  loadCtrDataset,
   rowsOf,
   slotLayout,
   TRAIN,
@@ -17,8 +16,8 @@ import { createRanker } from "../../../src/models/registry.js";
 import { scoreOutputs } from "../../../src/train/ctr/index.js";
 import { datasetsDir } from "../../helpers/datasets.js";
 
-test("each ranker's output bias starts at the training log-odds of its task", () => {
-  const raw = limitUsers(readTaobaoCtr(join(datasetsDir, "taobao-userbehavior-sample")), 100);
+test("each ranker's output bias starts at the training log-odds of its task", async () => {
+  const raw = limitUsers(await loadCtrDataset("taobao-userbehavior-sample", { datasetsDir }), 100);
   const table = encodeCtrData(raw);
   const layout = slotLayout(table);
   const train = rowsOf(raw, TRAIN);

@@ -8,7 +8,7 @@ import {
   encodeCtrData,
   fillSlots,
   limitUsers,
-  readMovielens1mCtr,
+  loadCtrDataset,
   rowsOf,
   slotLayout,
   TEST,
@@ -20,7 +20,7 @@ import { exportRankerOnnx, fitCtr, predict, scoreOutputs } from "../../../src/tr
 import { datasetsDir } from "../../helpers/datasets.js";
 
 test("a trained ranker exported to ONNX and reloaded scores identically", async () => {
-  const raw = limitUsers(readMovielens1mCtr(join(datasetsDir, "movielens-1m")), 60);
+  const raw = limitUsers(await loadCtrDataset("movielens-1m", { datasetsDir }), 60);
   const table = encodeCtrData(raw);
   const layout = slotLayout(table);
   const store = new ParamStore(3);

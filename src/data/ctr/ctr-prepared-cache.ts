@@ -1,14 +1,14 @@
 // The built-in CTR protocols are prepare configs (movielens.ts, taobao.ts), prepared once through the DuckDB
-// stage and cached: loadCtrDataset is synchronous (the rankers' run loads its data that way) while DuckDB is
-// not, so the first load of a config prepares it in a child process (prepare-child.ts) and waits for it.
-// The cache folder is named by a hash of the config, of the size and time of every file it reads and of the
-// data stage's code, so an edited file, option or stage prepares again; folders appear complete or not at
-// all (prepared aside, then renamed).
-import { spawnSync } from "node:child_process";
+// stage (prepareCtr, in this process) and cached. The cache folder is named by a hash of the config, of the
+// size and time of every file it reads and of the data stage's code, so an edited file, option or stage
+// prepares again. A folder appears complete or not at all: it is prepared in a fresh folder beside it and
+// renamed into place, and a rename never replaces a folder another process completed first (that one is
+// used). Loads of one config in one process share a single prepare.
 import { createHash } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -17,11 +17,12 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, extname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SeqrankError } from "../../util/errors.js";
 import type { IngestSpecInput } from "../source.js";
 import { CTR_JSON } from "./ctr-cache.js";
+import { prepareCtr } from "./prepare-ctr.js";
 
 /** Bumped when the table format changes. */
 const TABLE_VERSION = 1;
@@ -69,52 +70,53 @@ export function ctrCacheDir(spec: IngestSpecInput): string {
   return join(ctrCacheRoot(), `${spec.name}-${key}`);
 }
 
-/** The prepared folder of `spec`, preparing it first (in a child process) unless it is cached. */
-export function preparedCtrDir(spec: IngestSpecInput): string {
+/** Prepares of this process still running, by cache folder. */
+const inFlight = new Map<string, Promise<string>>();
+
+/** The prepared folder of `spec`, preparing it first unless it is cached. */
+export function preparedCtrDir(spec: IngestSpecInput): Promise<string> {
   const dir = ctrCacheDir(spec);
-  if (existsSync(join(dir, CTR_JSON))) return dir;
-  const work = `${dir}.tmp-${process.pid}-${Date.now()}`;
-  mkdirSync(work, { recursive: true });
+  if (existsSync(join(dir, CTR_JSON))) return Promise.resolve(dir);
+  let prepared = inFlight.get(dir);
+  if (!prepared) {
+    prepared = prepareInto(spec, dir).finally(() => inFlight.delete(dir));
+    inFlight.set(dir, prepared);
+  }
+  return prepared;
+}
+
+async function prepareInto(spec: IngestSpecInput, dir: string): Promise<string> {
+  mkdirSync(dirname(dir), { recursive: true });
+  // A new folder of its own (mkdtemp), never one another prepare is writing.
+  const work = mkdtempSync(`${dir}.tmp-${process.pid}-`);
   try {
     process.stderr.write(`preparing the CTR table ${spec.name} (seqrank prepare, cached in ${dir})\n`);
-    prepareCtrSync(spec, work);
+    writeFileSync(join(work, "prepare.json"), `${JSON.stringify(spec, null, 2)}\n`);
     try {
-      renameSync(work, dir);
+      await prepareCtr(spec, { out: work });
     } catch (err) {
-      // Another process prepared the same config first: use its folder.
-      if (!existsSync(join(dir, CTR_JSON))) throw err;
+      const e = err as { code?: string; message?: string };
+      if (e.code?.startsWith("SR_ERR_")) throw err;
+      throw new SeqrankError("SR_ERR_INTERNAL", e.message ?? String(err));
     }
+    moveIntoPlace(work, dir);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
   return dir;
 }
 
-/** Runs prepareCtr(spec, out) in a child process and waits; its errors come back with their codes. */
-export function prepareCtrSync(spec: IngestSpecInput, out: string): void {
-  mkdirSync(out, { recursive: true });
-  const specFile = join(out, "prepare.json");
-  writeFileSync(specFile, `${JSON.stringify(spec, null, 2)}\n`);
-  const here = fileURLToPath(import.meta.url);
-  const script = join(dirname(here), `prepare-child${extname(here)}`);
-  // From the TypeScript sources (tsx), the child needs the same loader.
-  const loader = extname(here) === ".ts" ? ["--import", import.meta.resolve("tsx")] : [];
-  const child = spawnSync(process.execPath, [...loader, script, specFile, out], {
-    encoding: "utf8",
-    maxBuffer: 64 << 20,
-  });
-  if (child.status === 0) return;
-  const marked = (child.stderr ?? "").split("\n").find((l) => l.startsWith(ERROR_MARK));
-  if (marked) {
-    const { code, message } = JSON.parse(marked.slice(ERROR_MARK.length)) as {
-      code: string;
-      message: string;
-    };
-    throw new SeqrankError(code, message);
+/**
+ * Renames the complete folder `work` to `dir`. A rename is atomic and does not replace a folder that holds
+ * files, so where another process put its complete folder first, that one stays and `work` is left for the
+ * caller to remove (returns false).
+ */
+export function moveIntoPlace(work: string, dir: string): boolean {
+  try {
+    renameSync(work, dir);
+    return true;
+  } catch (err) {
+    if (existsSync(join(dir, CTR_JSON))) return false;
+    throw err;
   }
-  const detail = (child.stderr || String(child.error ?? "no output")).trim();
-  throw new SeqrankError("SR_ERR_INTERNAL", `preparing ${spec.name} failed: ${detail}`);
 }
-
-/** The line on which the child reports an error: this mark, then {code, message} as JSON. */
-export const ERROR_MARK = "@@seqrank-error ";
