@@ -1,6 +1,7 @@
-// Batch order for an epoch. Sequences are grouped by length so that trimming each batch to its longest
-// sequence removes most padding: users are shuffled, cut into pools of `poolBatches` batches, each pool is
-// sorted by length and cut into batches, and the batches are shuffled again.
+// Batch order for an epoch: rows (CTR rows, re-rank queries) in a shuffled order cut into batches; sequences
+// grouped by length so that trimming each batch to its longest sequence removes most padding: users are
+// shuffled, cut into pools of `poolBatches` batches, each pool is sorted by length and cut into batches, and
+// the batches are shuffled again. The callers seed `rng` per epoch, so a resumed run draws the same batches.
 import type { Rng } from "../graph/init.js";
 
 export function shuffleInPlace<T>(a: T[] | Int32Array, rng: Rng): void {
@@ -10,6 +11,15 @@ export function shuffleInPlace<T>(a: T[] | Int32Array, rng: Rng): void {
     a[i] = a[j];
     a[j] = t;
   }
+}
+
+/** `ids` in an order drawn from `rng`, cut into batches of `batchSize` (the last one may be shorter). */
+export function shuffledBatches(ids: ArrayLike<number>, batchSize: number, rng: Rng): Int32Array[] {
+  const order = Int32Array.from(ids);
+  shuffleInPlace(order, rng);
+  const batches: Int32Array[] = [];
+  for (let at = 0; at < order.length; at += batchSize) batches.push(order.subarray(at, at + batchSize));
+  return batches;
 }
 
 /** Indices of `lengths` grouped into batches of at most `batchSize`. `poolBatches` = 1 gives random batches. */

@@ -23,7 +23,7 @@ import { bceWithLogits, ctrInputs } from "../../models/ctr/layers.js";
 import type { CtrRanker } from "../../models/ctr/ranker.js";
 import { parseConfig } from "../../util/config-issues.js";
 import { SeqrankError } from "../../util/errors.js";
-import { shuffleInPlace } from "../batching.js";
+import { shuffledBatches } from "../batching.js";
 import { type EpochTask, type LoopResume, runEpochs } from "../epoch-loop.js";
 
 export const FitCtrConfigSchema = z.strictObject({
@@ -242,12 +242,11 @@ export async function fitCtr(
     store: ranker.store,
     seeded,
     async trainEpoch(epoch, run) {
-      const rng = new Rng(cfg.seed * 7919 + epoch);
-      const order = Int32Array.from(train);
-      shuffleInPlace(order, rng);
-      const steps = Math.ceil(order.length / cfg.batchSize);
+      const rng = new Rng(cfg.seed * 7919 + epoch); // the order, then the negatives
+      const batches = shuffledBatches(train, cfg.batchSize, rng);
+      const steps = batches.length;
       for (let s = 0; s < steps; s++) {
-        const rows = order.subarray(s * cfg.batchSize, Math.min(order.length, (s + 1) * cfg.batchSize));
+        const rows = batches[s];
         const feeds: Feeds = {
           ...slotFeeds(fillSlots(table, layout, rows), rows.length, layout.slots),
           ...labelFeeds(table, ranker.tasks, rows),

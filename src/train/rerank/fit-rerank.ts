@@ -18,7 +18,7 @@ import * as o from "../../graph/tensor-ops.js";
 import type { CtrRanker } from "../../models/ctr/ranker.js";
 import { parseConfig } from "../../util/config-issues.js";
 import { SeqrankError } from "../../util/errors.js";
-import { shuffleInPlace } from "../batching.js";
+import { shuffledBatches } from "../batching.js";
 import { type EpochTask, type LoopEpoch, type LoopResume, runEpochs } from "../epoch-loop.js";
 import { type RerankTable, TARGET } from "./rerank-table.js";
 import { rankerLogit } from "./served-ranker.js";
@@ -170,12 +170,8 @@ export async function fitRerank(
     store: ranker.store,
     seeded,
     async trainEpoch(epoch, run) {
-      const rng = new Rng(cfg.seed * 7919 + epoch);
-      const order = Int32Array.from(train);
-      shuffleInPlace(order, rng);
-      const steps = Math.ceil(order.length / cfg.batchQueries);
-      for (let s = 0; s < steps; s++) {
-        const rows = queryRows(order.subarray(s * cfg.batchQueries, (s + 1) * cfg.batchQueries), k);
+      for (const queries of shuffledBatches(train, cfg.batchQueries, new Rng(cfg.seed * 7919 + epoch))) {
+        const rows = queryRows(queries, k);
         const lists = [rows.length / k, k];
         await run({
           ...slotFeeds(fillSlots(table, layout, rows), rows.length, layout.slots),
