@@ -1,6 +1,7 @@
 // buildApp: the whole service as a Fastify instance, without listening (tests call `app.inject()`).
 // Core plugins and routes are registered explicitly, in order; extension plugins (recommender, search,
-// dashboard) come last through `plugins` and see every decorator declared in types.ts.
+// dashboard) come last through `plugins` and see every decorator declared in types.ts. Every route, theirs
+// too, is in the OpenAPI document at GET /docs/openapi.json (plugins/api-spec.ts, routes/docs).
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import { parseServeConfig, type ServeConfigInput } from "./config.js";
 import {
@@ -14,12 +15,14 @@ import { createHooks } from "./hooks.js";
 import { parseJsonBody } from "./json-body.js";
 import { type LogStream, loggerOptions } from "./logging.js";
 import { MetricsRegistry } from "./metrics-registry.js";
+import apiSpecPlugin from "./plugins/api-spec.js";
 import authPlugin from "./plugins/auth.js";
 import metricsPlugin from "./plugins/metrics.js";
 import rateLimitPlugin from "./plugins/rate-limit.js";
 import securityHeadersPlugin from "./plugins/security-headers.js";
 import storePlugin from "./plugins/store.js";
 import { Readiness } from "./readiness.js";
+import docsRoutes from "./routes/docs/index.js";
 import { acceptedEventTypes } from "./routes/events/event-types.js";
 import eventRoutes from "./routes/events/index.js";
 import healthRoutes from "./routes/health/index.js";
@@ -64,6 +67,8 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInsta
   app.addContentTypeParser("application/json", { parseAs: "string" }, parseJsonBody);
 
   await app.register(securityHeadersPlugin);
+  // Before any route: the OpenAPI document is collected from every route registered after it.
+  await app.register(apiSpecPlugin);
   await app.register(metricsPlugin);
   await app.register(storePlugin, { store: opts.store });
   await app.register(authPlugin);
@@ -72,6 +77,7 @@ export async function buildApp(opts: BuildAppOptions = {}): Promise<FastifyInsta
   registerNotFoundHandler(app, rateLimited);
 
   await app.register(healthRoutes);
+  await app.register(docsRoutes);
   await app.register(eventRoutes, { runHook });
   await app.register(itemRoutes, { runHook });
   await app.register(userRoutes, { runHook });

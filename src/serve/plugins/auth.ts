@@ -1,7 +1,7 @@
 // API keys with scopes (docs/security.md). Keys come from the config and are compared by SHA-256 digest
 // (never logged). A route's scope is `config.scope`, else "read" for GET/HEAD/OPTIONS and "write" for
-// everything else. Once any key is configured, every route but the public ones (health probes, the
-// dashboard's files) needs a key with its scope, unless `auth.publicReads` / `auth.openWrites` open reads or
+// everything else. Once any key is configured, every route but the public ones (health probes, the API
+// docs, the dashboard's files) needs a key with its scope, unless `auth.publicReads` / `auth.openWrites` open reads or
 // writes explicitly; /metrics always needs the "metrics" scope then. With no keys at all (local
 // development) reads and /metrics are open, writes only with `openWrites`, and a warning is logged.
 // Missing or unknown keys are counted per client address; past the limit the address gets 429s.
@@ -33,13 +33,14 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
-function requiredScope(request: FastifyRequest): RouteScope {
-  const configured = request.routeOptions.config?.scope;
+/** The scope a route needs: its `config.scope`, else "read" for GET/HEAD/OPTIONS and "write" otherwise. */
+export function routeScope(method: string, configured: RouteScope | undefined): RouteScope {
   if (configured) return configured;
-  return request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS"
-    ? "read"
-    : "write";
+  return method === "GET" || method === "HEAD" || method === "OPTIONS" ? "read" : "write";
 }
+
+const requiredScope = (request: FastifyRequest): RouteScope =>
+  routeScope(request.method, request.routeOptions.config?.scope);
 
 /** The scopes a request without a key gets. */
 export function anonymousScopes(auth: ServeConfig["auth"]): Set<KeyScope> {

@@ -31,8 +31,18 @@ async function metricsPlugin(app: FastifyInstance): Promise<void> {
     done();
   });
   // Needs the "metrics" scope once keys exist (a scraper key need not read user data).
-  app.get("/metrics", { config: { scope: "metrics", rateLimit: false } }, async (_request, reply) =>
-    reply.type("text/plain; version=0.0.4; charset=utf-8").send(await app.metrics.expose()),
+  app.get(
+    "/metrics",
+    {
+      config: { scope: "metrics", rateLimit: false },
+      schema: {
+        summary: "Prometheus metrics (text exposition format 0.0.4)",
+        produces: ["text/plain"],
+        response: { 200: { type: "string", description: "request counts and latencies, store sizes, …" } },
+      },
+    },
+    async (_request, reply) =>
+      reply.type("text/plain; version=0.0.4; charset=utf-8").send(await app.metrics.expose()),
   );
 }
 
