@@ -1,5 +1,5 @@
 // `npm run bench -- <name> [args]`: runs bench/<name>.ts, whose last stdout line is one JSON object,
-// and saves that object to bench/results/<name>.json.
+// and saves that object to bench/results/<name>.json (`npm run results` then rebuilds docs/results.md).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const available = readdirSync(benchDir)
-  .filter((f) => f.endsWith(".ts") && f !== "run.ts")
+  .filter((f) => f.endsWith(".ts") && f !== "run.ts" && f !== "results-page.ts")
   .map((f) => f.slice(0, -3));
 const [name, ...args] = process.argv.slice(2);
 if (!name || !available.includes(name)) {
