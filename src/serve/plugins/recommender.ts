@@ -2,7 +2,8 @@
 // current version, an exported model directory, or a training run exported on the fly — model-source.ts; the
 // popularity fallback only when no model is configured), builds the RecommenderService, subscribes it to the
 // core's hooks, registers the recommendation, search and model routes, follows other replicas' co-visitation and
-// popularity deltas (with Redis) and the registry's `current` pointer (hot swap, model-switch.ts).
+// popularity deltas (with Redis) and the registry's `current` pointer (hot swap, model-switch.ts) — also that of
+// a registry with no version yet, serving the fallback until one is activated (followRegistry: seqrank start).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
@@ -10,6 +11,7 @@ import fp from "fastify-plugin";
 import {
   datasetPopModel,
   type LoadModelOptions,
+  ModelRegistry,
   type OpenedModel,
   openModelSource,
   popularityModel,
@@ -23,7 +25,7 @@ import { acceptModelTypes } from "../routes/events/event-types.js";
 import modelRoutes from "../routes/model/index.js";
 import recommendationRoutes from "../routes/recommendations/index.js";
 import searchRoutes from "../routes/search/index.js";
-import { ModelSwitch } from "./model-switch.js";
+import { ModelSwitch, type ModelSwitchEvents } from "./model-switch.js";
 
 export interface RecommenderPluginOptions {
   /** A model to serve as is (tests, benchmarks); otherwise loaded from `modelDir`. */
@@ -32,6 +34,13 @@ export interface RecommenderPluginOptions {
   modelDir?: string;
   /** How often to check the registry's `current` pointer (0 = never). */
   pollMs?: number;
+  /**
+   * With no model configured: a registry root whose `current` is followed although it names no version yet
+   * (`seqrank start` trains into it in the background). The fallback serves until a version is activated there.
+   */
+  followRegistry?: string;
+  /** Told of each hot swap and refused swap (after the service's own logging and metrics). */
+  swapEvents?: Partial<ModelSwitchEvents>;
   load?: LoadModelOptions;
   config?: RecommenderConfigInput;
   /** Called with the service once it is ready (tests, dashboard). */
@@ -64,8 +73,10 @@ async function recommenderPlugin(app: FastifyInstance, opts: RecommenderPluginOp
   const path = opts.modelDir ?? app.serveConfig.modelDir;
   // A configured path that names no model is an error at start, never a silent popularity fallback.
   const source = opts.model || path === undefined ? undefined : resolveModelSource(path);
-  const registry = source?.kind === "registry" ? source.registry : undefined;
-  const servedFrom = opts.model ? "injected" : (source?.kind ?? "none");
+  const followed = !opts.model && !source && opts.followRegistry;
+  const registry =
+    source?.kind === "registry" ? source.registry : followed ? new ModelRegistry(followed) : undefined;
+  let servedFrom = opts.model ? "injected" : (source?.kind ?? "none");
   let opened: OpenedModel | undefined;
   if (source) opened = await openModelSource(source, opts.load, (msg) => app.log.info({ model: path }, msg));
   // No model configured: Pop of the prepared dataset (--data), else popularity from live events alone.
@@ -101,14 +112,17 @@ async function recommenderPlugin(app: FastifyInstance, opts: RecommenderPluginOp
       {
         swapped: (next) => {
           modelDir = next.dir;
+          servedFrom = "registry";
           acceptModelTypes(app.eventTypes, app.serveConfig, next.model.eventTypes);
           swaps.inc({ outcome: "ok" });
           app.readiness.set("model", true, describe(next.model));
           app.log.info({ version: next.model.version }, "model swapped");
+          opts.swapEvents?.swapped?.(next);
         },
         failed: (version, err) => {
           swaps.inc({ outcome: "error" });
           app.log.error({ err, version }, "model swap refused; still serving the previous model");
+          opts.swapEvents?.failed?.(version, err);
         },
       },
       opts.load,
