@@ -62,7 +62,7 @@ export function exportBaselineRun(runDir: string, dir: string, version: string):
   mkdirSync(dir, { recursive: true });
   copyFileSync(join(config.dataset, ITEMS_TSV), join(dir, ITEMS_TSV));
   copyFileSync(join(runDir, "results.json"), join(dir, "results.json"));
-  writeInteractions(dir, datasetInteractions(config.dataset));
+  writeInteractions(dir, datasetInteractions(config.dataset, dataset));
   let recencyDecay: number | undefined;
   if (run.model === "itemknn") {
     const cfg = parseConfig(ItemKnnConfigSchema, config.model ?? {}, `${runDir}: itemknn config`);
@@ -99,7 +99,7 @@ export function datasetPopModel(datasetDir: string): ServingModel {
     name: "pop",
     itemIds: readVocabTsv(join(datasetDir, ITEMS_TSV)).values,
     eventTypes: ds.eventTypes,
-    interactions: datasetInteractions(datasetDir),
+    interactions: datasetInteractions(datasetDir, ds),
   };
 }
 

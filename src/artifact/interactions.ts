@@ -22,9 +22,11 @@ export interface Interactions {
   sessions: Int32Array;
 }
 
-/** The prepared dataset's training-type events as interactions (what the service's counts start from). */
-export function datasetInteractions(datasetDir: string): Interactions {
-  const ds = loadDataset(datasetDir);
+/**
+ * The prepared dataset's training-type events as interactions (what the service's counts start from); `ds`
+ * when the caller has loaded it already.
+ */
+export function datasetInteractions(datasetDir: string, ds = loadDataset(datasetDir)): Interactions {
   const offsets = new Int32Array(ds.nUsers + 1);
   const keep: number[] = [];
   for (let u = 1; u <= ds.nUsers; u++) {
